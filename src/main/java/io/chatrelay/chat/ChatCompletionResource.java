@@ -1,0 +1,36 @@
+package io.chatrelay.chat;
+
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.resteasy.reactive.RestMulti;
+
+import io.chatrelay.session.SessionResolver;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/** {@code POST /v1/chat/completions}: OpenAI's endpoint, relayed and persisted. */
+@Path("/v1/chat/completions")
+public class ChatCompletionResource {
+
+    private final ChatRequestParser parser;
+    private final SessionResolver sessions;
+    private final ChatRelay relay;
+
+    ChatCompletionResource(ChatRequestParser parser, SessionResolver sessions, ChatRelay relay) {
+        this.parser = parser;
+        this.sessions = sessions;
+        this.relay = relay;
+    }
+
+    @POST
+    @Operation(summary = "Create a chat completion (stream or JSON), persisted when a session is given")
+    public RestMulti<Buffer> create(byte[] body, HttpServerRequest request) {
+        // Everything is validated here, before the response starts: afterwards only in-band errors remain.
+        ChatRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
+        var session = sessions.resolve(request);
+        return RestMulti.fromUniResponse(relay.relay(chat, session), RelayedResponse::body,
+                RelayedResponse::headers, RelayedResponse::status);
+    }
+}

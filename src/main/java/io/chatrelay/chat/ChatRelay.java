@@ -1,0 +1,107 @@
+package io.chatrelay.chat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.chatrelay.chat.TurnOpener.OpenedTurn;
+import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.upstream.UpstreamClient;
+import io.chatrelay.upstream.UpstreamResponse;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * One chat completion exchange: open the turn, call the provider, relay its answer and
+ * store the assistant message, whatever the outcome.
+ */
+@ApplicationScoped
+public class ChatRelay {
+
+    private static final Logger LOG = Logger.getLogger(ChatRelay.class);
+    private static final String CHAT_PATH = "chat/completions";
+    /** Provider headers worth passing on: request ids help users when they report a problem. */
+    private static final List<String> RELAYED_HEADERS = List.of("x-request-id", "openai-processing-ms",
+            "openai-version");
+
+    private final TurnOpener opener;
+    private final UpstreamClient upstream;
+    private final ChatRequestParser parser;
+    private final ObjectMapper json;
+
+    ChatRelay(TurnOpener opener, UpstreamClient upstream, ChatRequestParser parser, ObjectMapper json) {
+        this.opener = opener;
+        this.upstream = upstream;
+        this.parser = parser;
+        this.json = json;
+    }
+
+    public Uni<RelayedResponse> relay(ChatRequest request, Optional<String> session) {
+        Buffer body = parser.upstreamBytes(request.upstreamBody());
+        return opener.open(session, request).chain(turn -> upstream.post(CHAT_PATH, body, request.stream())
+                .onFailure().call(failure -> turn.recorder().finish(
+                        new ChatCompletionAccumulator().toMessage(MessageStatus.ERROR, null)))
+                .chain(answer -> respond(request, turn, answer)));
+    }
+
+    private Uni<RelayedResponse> respond(ChatRequest request, OpenedTurn turn, UpstreamResponse answer) {
+        Map<String, List<String>> headers = relayedHeaders(answer, turn);
+        if (answer.status() < 400 && request.stream()) {
+            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), json).body();
+            headers.put("Cache-Control", List.of("no-cache"));
+            // Tells nginx-style proxies in front of us not to buffer the stream.
+            headers.put("X-Accel-Buffering", List.of("no"));
+            return Uni.createFrom().item(new RelayedResponse(answer.status(), headers, stream));
+        }
+        // A JSON answer or an error: read it whole, store the turn, then send it unchanged.
+        return answer.bodyAsBuffer()
+                .onFailure().call(failure -> turn.recorder().finish(
+                        new ChatCompletionAccumulator().toMessage(MessageStatus.ERROR, null)))
+                .onFailure().transform(failure -> new io.chatrelay.error.ApiException(502, "upstream_error",
+                        "upstream_error", null, "The upstream provider's answer was cut off"))
+                .chain(bytes -> turn.recorder().finish(fold(answer.status(), bytes))
+                        .replaceWith(new RelayedResponse(answer.status(), headers,
+                                Multi.createFrom().item(bytes))));
+    }
+
+    private io.chatrelay.conversation.AssistantMessage fold(int status, Buffer bytes) {
+        ChatCompletionAccumulator accumulator = new ChatCompletionAccumulator();
+        if (status >= 400) {
+            return accumulator.toMessage(MessageStatus.ERROR, null);
+        }
+        try {
+            accumulator.acceptCompletion(json.readTree(bytes.getBytes()));
+        } catch (java.io.IOException e) {
+            LOG.debug("Upstream answered 2xx with a body that is not JSON");
+            return accumulator.toMessage(MessageStatus.ERROR, null);
+        }
+        return accumulator.toMessage(accumulator.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL,
+                null);
+    }
+
+    private static Map<String, List<String>> relayedHeaders(UpstreamResponse answer, OpenedTurn turn) {
+        Map<String, List<String>> headers = new HashMap<>();
+        String contentType = answer.header("Content-Type");
+        if (contentType != null) {
+            headers.put("Content-Type", List.of(contentType));
+        }
+        for (String name : RELAYED_HEADERS) {
+            String value = answer.header(name);
+            if (value != null) {
+                headers.put(name, List.of(value));
+            }
+        }
+        if (turn.conversationId() != null) {
+            headers.put(ChatRequestParser.CONVERSATION_HEADER, List.of(turn.conversationId().toString()));
+        }
+        return headers;
+    }
+}

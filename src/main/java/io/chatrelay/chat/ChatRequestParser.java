@@ -1,0 +1,126 @@
+package io.chatrelay.chat;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.chatrelay.error.ApiException;
+import io.chatrelay.upstream.UpstreamConfig;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Reads and checks a chat completion body before anything is stored or sent upstream.
+ * Unknown fields are kept, and numbers keep their exact decimal form, so that the body
+ * the provider receives is the client's, minus {@code conversation_id}.
+ */
+@ApplicationScoped
+public class ChatRequestParser {
+
+    public static final String CONVERSATION_HEADER = "X-Conversation-Id";
+    private static final Set<String> REASONING_EFFORTS = Set.of("minimal", "low", "medium", "high");
+    private static final Set<String> VERBOSITIES = Set.of("low", "medium", "high");
+
+    private final ObjectMapper json;
+    private final UpstreamConfig upstream;
+
+    ChatRequestParser(ObjectMapper mapper, UpstreamConfig upstream) {
+        this.json = mapper.copy()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+        this.upstream = upstream;
+    }
+
+    public ChatRequest parse(byte[] raw, String conversationHeader) {
+        ObjectNode body = readObject(raw);
+        JsonNode lastUser = checkMessages(body.get("messages"));
+        checkEnum(body, "reasoning_effort", REASONING_EFFORTS);
+        checkEnum(body, "verbosity", VERBOSITIES);
+        UUID conversationId = conversationId(body.remove("conversation_id"), conversationHeader);
+        JsonNode model = body.get("model");
+        if (model == null || model.isNull()) {
+            body.put("model", upstream.defaultModel());
+        }
+        boolean stream = body.path("stream").asBoolean(false);
+        return new ChatRequest(body, stream, conversationId, lastUser, body.get("model").asText());
+    }
+
+    /** Serialises the body for the provider. */
+    public Buffer upstreamBytes(ObjectNode body) {
+        try {
+            return Buffer.buffer(json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("A parsed JSON tree could not be written back", e);
+        }
+    }
+
+    private ObjectNode readObject(byte[] raw) {
+        JsonNode node;
+        try {
+            node = raw == null || raw.length == 0 ? null : json.readTree(raw);
+        } catch (IOException e) {
+            throw ApiException.invalidRequest("invalid_json", null, "The request body is not valid JSON");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw ApiException.invalidRequest("invalid_json", null, "The request body must be a JSON object");
+        }
+        return object;
+    }
+
+    /** Checks {@code messages} and returns the content of its last user message, or null. */
+    private static JsonNode checkMessages(JsonNode messages) {
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw invalidMessages("messages must be a non-empty array of message objects");
+        }
+        JsonNode lastUser = null;
+        for (JsonNode message : messages) {
+            if (!message.isObject() || !message.path("role").isTextual()) {
+                throw invalidMessages("each message must be an object with a string role");
+            }
+            if ("user".equals(message.get("role").asText())) {
+                lastUser = message.get("content");
+            }
+        }
+        return lastUser;
+    }
+
+    private static ApiException invalidMessages(String message) {
+        return ApiException.invalidRequest("invalid_messages", "messages", message);
+    }
+
+    private static void checkEnum(ObjectNode body, String field, Set<String> allowed) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return;
+        }
+        if (!value.isTextual() || !allowed.contains(value.asText())) {
+            throw ApiException.invalidRequest("invalid_value", field,
+                    field + " must be one of " + String.join(", ", ordered(allowed)));
+        }
+    }
+
+    private static UUID conversationId(JsonNode fromBody, String fromHeader) {
+        String value = fromBody != null && !fromBody.isNull() ? (fromBody.isTextual() ? fromBody.asText() : "")
+                : fromHeader;
+        if (value == null) {
+            return null;
+        }
+        try {
+            return UUID.fromString(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidRequest("invalid_value", "conversation_id", "conversation_id must be a UUID");
+        }
+    }
+
+    private static java.util.List<String> ordered(Set<String> allowed) {
+        return java.util.stream.Stream.of("minimal", "low", "medium", "high").filter(allowed::contains).toList();
+    }
+}

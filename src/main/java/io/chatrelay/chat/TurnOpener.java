@@ -1,0 +1,88 @@
+package io.chatrelay.chat;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.chatrelay.conversation.BlockingWrites;
+import io.chatrelay.conversation.PersistenceConfig;
+import io.chatrelay.conversation.TranscriptStore;
+import io.chatrelay.conversation.Transcripts;
+import io.chatrelay.error.ApiException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * Starts the persisted side of a turn before the provider is called: checks that the
+ * conversation is the session's (or creates one), enforces the limits, stores the user
+ * message, and picks how the assistant message will be stored.
+ */
+@ApplicationScoped
+public class TurnOpener {
+
+    /** A turn once opened. {@code conversationId} is null when nothing is persisted. */
+    public record OpenedTurn(UUID conversationId, TurnRecorder recorder) {
+
+        static final OpenedTurn UNPERSISTED = new OpenedTurn(null, TurnRecorder.NONE);
+    }
+
+    private final Transcripts transcripts;
+    private final BlockingWrites writes;
+    private final PersistenceConfig config;
+    private final Vertx vertx;
+
+    TurnOpener(Transcripts transcripts, BlockingWrites writes, PersistenceConfig config, Vertx vertx) {
+        this.transcripts = transcripts;
+        this.writes = writes;
+        this.config = config;
+        this.vertx = vertx;
+    }
+
+    /**
+     * Opens the turn. Fails with 400 when a conversation is named without a session, 404
+     * when it is not the session's, 429 at a limit: all before the provider is called.
+     */
+    public Uni<OpenedTurn> open(Optional<String> session, ChatRequest request) {
+        if (session.isEmpty()) {
+            if (request.conversationId() != null) {
+                return Uni.createFrom().failure(ApiException.invalidRequest("missing_session", null,
+                        "A conversation needs a session: send the X-Session-Id header or the cf_session_id cookie"));
+            }
+            return Uni.createFrom().item(OpenedTurn.UNPERSISTED);
+        }
+        if (!transcripts.enabled()) {
+            return Uni.createFrom().item(OpenedTurn.UNPERSISTED);
+        }
+        return writes.call(() -> openBlocking(session.get(), request))
+                .chain(conversationId -> recorderFor(conversationId)
+                        .map(recorder -> new OpenedTurn(conversationId, recorder)));
+    }
+
+    private UUID openBlocking(String session, ChatRequest request) {
+        TranscriptStore store = transcripts.store();
+        UUID conversationId = request.conversationId();
+        if (conversationId == null) {
+            conversationId = store.createConversation(session, null, request.model()).id();
+        }
+        JsonNode userContent = request.lastUserContent();
+        if (userContent != null) {
+            store.recordUserMessage(session, conversationId, userContent);
+        } else if (store.findConversation(session, conversationId).isEmpty()) {
+            throw ApiException.conversationNotFound();
+        }
+        return conversationId;
+    }
+
+    private Uni<TurnRecorder> recorderFor(UUID conversationId) {
+        TranscriptStore store = transcripts.store();
+        if (!config.streamingDeltas()) {
+            return Uni.createFrom().item(new FinalOnlyRecorder(conversationId, store, writes));
+        }
+        return writes.call(() -> store.startAssistantDraft(conversationId))
+                .map(draft -> draft.<TurnRecorder> map(messageId -> new DraftRecorder(conversationId, messageId,
+                        store, writes, vertx, config.historyBatchFlushMs())).orElse(TurnRecorder.NONE));
+    }
+}

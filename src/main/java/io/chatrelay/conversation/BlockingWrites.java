@@ -1,0 +1,74 @@
+package io.chatrelay.conversation;
+
+import java.util.UUID;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Runs facade calls on a worker thread, away from the event loop. Writes at the end of a
+ * stream wait a bounded time: a slow or failed write is logged with the conversation id,
+ * counted, and never breaks or stalls the client's stream.
+ */
+@ApplicationScoped
+public class BlockingWrites {
+
+    private static final Logger LOG = Logger.getLogger(BlockingWrites.class);
+
+    private final PersistenceConfig config;
+    private final MeterRegistry metrics;
+
+    BlockingWrites(PersistenceConfig config, MeterRegistry metrics) {
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /** Runs a blocking call on a worker; its failure (e.g. a 404 or 429) reaches the caller. */
+    public <T> Uni<T> call(Supplier<T> blocking) {
+        return Uni.createFrom().item(blocking).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * Runs a write that must not fail the exchange: completes when it is committed, when it
+     * failed, or when the bounded wait ran out, whichever comes first.
+     */
+    public Uni<Void> bestEffort(String operation, UUID conversationId, Runnable write) {
+        return Uni.createFrom().item(() -> {
+            write.run();
+            return (Void) null;
+        })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .ifNoItem().after(config.finalWriteTimeout()).failWith(() -> new WriteTimedOut())
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.errorf("Could not persist %s of conversation %s (%s); the client's exchange goes on",
+                            operation, conversationId, describe(failure));
+                    metrics.counter("chatrelay_persistence_failures", "operation", operation).increment();
+                    return null;
+                });
+    }
+
+    private static String describe(Throwable failure) {
+        // The exception text may quote SQL or content: name its type only.
+        if (failure instanceof WriteTimedOut) {
+            return "no commit within " + "the final-write timeout";
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? failure.getClass().getSimpleName()
+                : failure.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
+    }
+
+    private static final class WriteTimedOut extends RuntimeException {
+        WriteTimedOut() {
+            super(null, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.chatrelay.conversation;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Transcript persistence switches and limits (see the configuration table of API.md). */
+@ConfigMapping(prefix = "relay.persistence")
+public interface PersistenceConfig {
+
+    /** Master switch (PERSIST_TRANSCRIPTS); off means no database writes at all. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /**
+     * Escape hatch (PERSIST_STREAMING_DELTAS): a draft row with {@code status=streaming}
+     * is created when a stream starts and appended to while it flows.
+     */
+    @WithDefault("false")
+    boolean streamingDeltas();
+
+    /** Append interval of the escape hatch (HISTORY_BATCH_FLUSH_MS). */
+    @WithDefault("250")
+    long historyBatchFlushMs();
+
+    /** {@code jdbc:postgresql://...} or {@code filejson:<dir>} (DB_URL). */
+    @WithDefault("jdbc:postgresql://localhost:5432/chat")
+    String dbUrl();
+
+    /**
+     * How long the end of a stream waits for the final write before it gives up on it,
+     * logs and counts the failure and lets the client's stream finish.
+     */
+    @WithDefault("5s")
+    Duration finalWriteTimeout();
+
+    /** MAX_CONVERSATIONS_PER_SESSION. */
+    @WithDefault("100")
+    int maxConversationsPerSession();
+
+    /** MAX_MESSAGES_PER_CONVERSATION. */
+    @WithDefault("1000")
+    int maxMessagesPerConversation();
+
+    /** RETENTION_DAYS; reported by /healthz, applied by the retention sweep. */
+    @WithDefault("30")
+    int retentionDays();
+}

@@ -1,0 +1,60 @@
+package io.chatrelay.conversation;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The persistence facade: the only way conversations and messages are written. Two
+ * implementations exist, PostgreSQL and a JSON file per conversation for local use.
+ *
+ * <p>Every method blocks (JDBC or file I/O): call it from a worker or virtual thread,
+ * never from the event loop. Ownership is part of every session-facing call so that
+ * one session can never see or change another's conversation.
+ */
+public interface TranscriptStore {
+
+    /** Creates a conversation for the session; 429 past MAX_CONVERSATIONS_PER_SESSION. */
+    ConversationRecord createConversation(String sessionId, String title, String model);
+
+    Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId);
+
+    /** Up to {@code limit} conversations after {@code after} (null: from the newest), newest activity first. */
+    List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit);
+
+    /** Up to {@code limit} messages with {@code seq > afterSeq}, by seq. */
+    List<MessageRecord> listMessages(UUID conversationId, int afterSeq, int limit);
+
+    /** Changes title and/or pinned (null leaves a field as it is); empty when not the session's. */
+    Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+            Boolean pinned);
+
+    /** Hard-deletes the conversation and its messages; false when not the session's. */
+    boolean deleteConversation(String sessionId, UUID conversationId);
+
+    /**
+     * Inserts the user message of a turn as the next seq. 404 when the conversation is not
+     * the session's; 429 when the turn's two messages would exceed MAX_MESSAGES_PER_CONVERSATION.
+     */
+    MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content);
+
+    /**
+     * Inserts the final assistant message of a turn: the one write of the exchange.
+     * A conversation deleted meanwhile is not an error: the message is dropped.
+     */
+    void recordAssistantMessage(UUID conversationId, AssistantMessage message);
+
+    /** Escape hatch: inserts an empty assistant row with status=streaming; empty if the conversation is gone. */
+    Optional<UUID> startAssistantDraft(UUID conversationId);
+
+    /** Escape hatch: replaces the draft's content with the text so far. */
+    void appendAssistantDraft(UUID messageId, String contentSoFar);
+
+    /** Escape hatch: gives the draft its final state. */
+    void finishAssistantDraft(UUID messageId, AssistantMessage message);
+
+    /** Whether the backend can serve requests now (readiness); may try to (re)connect. */
+    boolean checkAvailable();
+}

@@ -1,0 +1,499 @@
+package io.chatrelay.conversation.filejson;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.chatrelay.conversation.AssistantMessage;
+import io.chatrelay.conversation.ConversationCursor;
+import io.chatrelay.conversation.ConversationRecord;
+import io.chatrelay.conversation.MessageRecord;
+import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.conversation.PersistenceConfig;
+import io.chatrelay.conversation.TranscriptStore;
+import io.chatrelay.error.ApiException;
+
+/**
+ * JSON-file backend of the persistence facade, for local development: one file
+ * {@code <uuid>.json} per conversation holding the conversation and all its messages.
+ *
+ * <p>Single-instance only: the in-memory index and the locks live in this process, so two
+ * processes (or two instances) on one directory would overwrite each other's writes.
+ *
+ * <p>Every write replaces the whole file atomically (temp file, fsync, atomic rename, then
+ * fsync of the directory): a crash or a full disk mid-write leaves either the old or the new
+ * transcript on disk, never a truncated file that would lose the whole conversation.
+ */
+public class FileJsonTranscriptStore implements TranscriptStore {
+
+    private static final Logger LOG = Logger.getLogger(FileJsonTranscriptStore.class);
+
+    private static final String SUFFIX = ".json";
+    private static final String TEMP_PREFIX = ".";
+    private static final String TEMP_SUFFIX = ".tmp";
+
+    /** Newest activity first, then id descending: the order ConversationCursor.precedes assumes. */
+    private static final Comparator<ConversationRecord> LIST_ORDER = Comparator
+            .comparing(ConversationRecord::updatedAt).thenComparing(ConversationRecord::id).reversed();
+
+    private final Path directory;
+    private final PersistenceConfig config;
+    private final ObjectMapper mapper;
+
+    /** Immutable snapshots, replaced only after their file is on disk, so readers never see torn state. */
+    private final Map<UUID, Stored> conversations = new ConcurrentHashMap<>();
+    private final Map<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
+    /** Draft message id to its conversation, so the escape hatch can find the file by message id. */
+    private final Map<UUID, UUID> drafts = new ConcurrentHashMap<>();
+    /** Makes count-then-insert atomic so a session cannot race past its conversation limit. */
+    private final ReentrantLock createLock = new ReentrantLock();
+
+    public FileJsonTranscriptStore(Path directory, PersistenceConfig config, ObjectMapper mapper) {
+        this.directory = directory;
+        this.config = config;
+        this.mapper = mapper;
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        load();
+    }
+
+    @Override
+    public ConversationRecord createConversation(String sessionId, String title, String model) {
+        createLock.lock();
+        try {
+            long owned = conversations.values().stream()
+                    .filter(s -> s.conversation().sessionId().equals(sessionId)).count();
+            if (owned >= config.maxConversationsPerSession()) {
+                throw ApiException.limitExceeded("This session already has the maximum of "
+                        + config.maxConversationsPerSession() + " conversations");
+            }
+            Instant now = now();
+            ConversationRecord c = new ConversationRecord(UUID.randomUUID(), sessionId, title, model, false, 0,
+                    now, now);
+            Stored stored = new Stored(c, List.of());
+            write(stored);
+            conversations.put(c.id(), stored);
+            return c;
+        } finally {
+            createLock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId) {
+        Stored stored = conversations.get(conversationId);
+        return isOwner(stored, sessionId) ? Optional.of(stored.conversation()) : Optional.empty();
+    }
+
+    @Override
+    public List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit) {
+        return conversations.values().stream()
+                .map(Stored::conversation)
+                .filter(c -> c.sessionId().equals(sessionId))
+                .filter(c -> after == null || after.precedes(c))
+                .sorted(LIST_ORDER)
+                .limit(Math.max(0, limit))
+                .toList();
+    }
+
+    @Override
+    public List<MessageRecord> listMessages(UUID conversationId, int afterSeq, int limit) {
+        Stored stored = conversations.get(conversationId);
+        if (stored == null) {
+            return List.of();
+        }
+        return stored.messages().stream()
+                .filter(m -> m.seq() > afterSeq)
+                .limit(Math.max(0, limit))
+                .map(FileJsonTranscriptStore::detached)
+                .toList();
+    }
+
+    @Override
+    public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+            Boolean pinned) {
+        return withLock(conversationId, stored -> {
+            if (!isOwner(stored, sessionId)) {
+                return Optional.<ConversationRecord>empty();
+            }
+            ConversationRecord c = stored.conversation();
+            ConversationRecord updated = new ConversationRecord(c.id(), c.sessionId(),
+                    title != null ? title : c.title(), c.model(), pinned != null ? pinned : c.pinned(),
+                    c.lastSeq(), c.createdAt(), now());
+            commit(new Stored(updated, stored.messages()));
+            return Optional.of(updated);
+        });
+    }
+
+    @Override
+    public boolean deleteConversation(String sessionId, UUID conversationId) {
+        return withLock(conversationId, stored -> {
+            if (!isOwner(stored, sessionId)) {
+                return false;
+            }
+            try {
+                Files.deleteIfExists(fileOf(conversationId));
+                syncDirectory();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            conversations.remove(conversationId);
+            drafts.values().removeIf(conversationId::equals);
+            // Anyone still queued on this lock finds the conversation gone and does nothing.
+            locks.remove(conversationId);
+            return true;
+        });
+    }
+
+    @Override
+    public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
+        return withLock(conversationId, stored -> {
+            if (!isOwner(stored, sessionId)) {
+                throw ApiException.conversationNotFound();
+            }
+            // A turn adds two messages: refuse it while there is no room for both.
+            if (stored.conversation().lastSeq() + 2 > config.maxMessagesPerConversation()) {
+                throw ApiException.limitExceeded("This conversation already has the maximum of "
+                        + config.maxMessagesPerConversation() + " messages");
+            }
+            Instant now = now();
+            MessageRecord m = new MessageRecord(UUID.randomUUID(), stored.conversation().lastSeq() + 1, "user",
+                    MessageStatus.FINAL, copy(content), null, null, null, null, now);
+            commit(stored.append(m, now));
+            return detached(m);
+        });
+    }
+
+    @Override
+    public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
+        withLock(conversationId, stored -> {
+            if (stored == null) {
+                LOG.debugf("Conversation %s was deleted during its turn; assistant message dropped",
+                        conversationId);
+                return null;
+            }
+            Instant now = now();
+            commit(stored.append(finalized(UUID.randomUUID(), stored.conversation().lastSeq() + 1, now, message),
+                    now));
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<UUID> startAssistantDraft(UUID conversationId) {
+        return withLock(conversationId, stored -> {
+            if (stored == null) {
+                return Optional.<UUID>empty();
+            }
+            Instant now = now();
+            MessageRecord m = new MessageRecord(UUID.randomUUID(), stored.conversation().lastSeq() + 1,
+                    "assistant", MessageStatus.STREAMING, TextNode.valueOf(""), null, null, null, null, now);
+            commit(stored.append(m, now));
+            drafts.put(m.id(), conversationId);
+            return Optional.of(m.id());
+        });
+    }
+
+    @Override
+    public void appendAssistantDraft(UUID messageId, String contentSoFar) {
+        replaceDraft(messageId, m -> new MessageRecord(m.id(), m.seq(), m.role(), m.status(),
+                TextNode.valueOf(contentSoFar), m.finishReason(), m.toolCalls(), m.usage(), m.responseId(),
+                m.createdAt()));
+    }
+
+    @Override
+    public void finishAssistantDraft(UUID messageId, AssistantMessage message) {
+        replaceDraft(messageId, m -> finalized(m.id(), m.seq(), m.createdAt(), message));
+        drafts.remove(messageId);
+    }
+
+    @Override
+    public boolean checkAvailable() {
+        return Files.isDirectory(directory) && Files.isWritable(directory);
+    }
+
+    private void replaceDraft(UUID messageId, Function<MessageRecord, MessageRecord> change) {
+        UUID conversationId = drafts.get(messageId);
+        if (conversationId == null) {
+            return;
+        }
+        withLock(conversationId, stored -> {
+            if (stored == null) {
+                return null;
+            }
+            List<MessageRecord> messages = new ArrayList<>(stored.messages());
+            for (int i = 0; i < messages.size(); i++) {
+                if (messages.get(i).id().equals(messageId)) {
+                    messages.set(i, change.apply(messages.get(i)));
+                    // Drafts do not count as activity, as in the PostgreSQL backend.
+                    commit(new Stored(stored.conversation(), List.copyOf(messages)));
+                    return null;
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code action} on the conversation (null when it does not exist) under its lock,
+     * so read-modify-write sequences on one conversation never interleave.
+     */
+    private <T> T withLock(UUID conversationId, Function<Stored, T> action) {
+        if (!conversations.containsKey(conversationId)) {
+            // A missing id never comes back (ids are random and new): no lock to create,
+            // so requests for unknown ids cannot grow the lock map.
+            return action.apply(null);
+        }
+        ReentrantLock lock = locks.computeIfAbsent(conversationId, id -> new ReentrantLock());
+        lock.lock();
+        try {
+            Stored stored = conversations.get(conversationId);
+            if (stored == null) {
+                // Deleted while we waited; drop a lock that may have been made after the delete.
+                locks.remove(conversationId, lock);
+            }
+            return action.apply(stored);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Disk first: if the write fails the index keeps matching the file that is still there. */
+    private void commit(Stored stored) {
+        write(stored);
+        conversations.put(stored.conversation().id(), stored);
+    }
+
+    private static boolean isOwner(Stored stored, String sessionId) {
+        return stored != null && stored.conversation().sessionId().equals(sessionId);
+    }
+
+    private Path fileOf(UUID conversationId) {
+        return directory.resolve(conversationId + SUFFIX);
+    }
+
+    private void write(Stored stored) {
+        UUID id = stored.conversation().id();
+        Path temp = null;
+        try {
+            byte[] bytes = mapper.writeValueAsBytes(toJson(stored));
+            // Same directory as the target: a rename across file systems would not be atomic.
+            temp = Files.createTempFile(directory, TEMP_PREFIX + id + ".", TEMP_SUFFIX);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                // The data must be durable before the rename makes it the transcript.
+                channel.force(true);
+            }
+            Files.move(temp, fileOf(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+            syncDirectory();
+        } catch (IOException e) {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Makes the rename itself durable; some platforms (Windows) cannot open a directory, so skip there. */
+    private void syncDirectory() throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(directory, StandardOpenOption.READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return;
+        }
+        try (channel) {
+            channel.force(true);
+        }
+    }
+
+    private void load() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX)) {
+                    // Left by a write that crashed before its rename; single instance, so nobody owns it.
+                    Files.deleteIfExists(file);
+                } else if (name.endsWith(SUFFIX)) {
+                    loadFile(file, name);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void loadFile(Path file, String name) {
+        Stored stored;
+        try {
+            UUID id = UUID.fromString(name.substring(0, name.length() - SUFFIX.length()));
+            stored = fromJson(mapper.readTree(Files.readAllBytes(file)));
+            if (!stored.conversation().id().equals(id)) {
+                throw new IllegalArgumentException("id does not match file name");
+            }
+        } catch (IOException | RuntimeException e) {
+            // Name only: the message of a parse error can quote the file's content.
+            LOG.warnf("Skipping unreadable conversation file %s (%s)", name, e.getClass().getSimpleName());
+            return;
+        }
+        conversations.put(stored.conversation().id(), stored);
+        for (MessageRecord m : stored.messages()) {
+            if (MessageStatus.STREAMING.equals(m.status())) {
+                drafts.put(m.id(), stored.conversation().id());
+            }
+        }
+    }
+
+    private ObjectNode toJson(Stored stored) {
+        ConversationRecord c = stored.conversation();
+        ObjectNode node = mapper.createObjectNode();
+        node.put("id", c.id().toString());
+        node.put("session_id", c.sessionId());
+        node.put("title", c.title());
+        node.put("model", c.model());
+        node.put("pinned", c.pinned());
+        node.put("last_seq", c.lastSeq());
+        node.put("created_at", c.createdAt().toString());
+        node.put("updated_at", c.updatedAt().toString());
+        ArrayNode messages = node.putArray("messages");
+        for (MessageRecord m : stored.messages()) {
+            ObjectNode mn = messages.addObject();
+            mn.put("id", m.id().toString());
+            mn.put("seq", m.seq());
+            mn.put("role", m.role());
+            mn.put("status", m.status());
+            mn.set("content", orNull(m.content()));
+            mn.put("finish_reason", m.finishReason());
+            mn.set("tool_calls", orNull(m.toolCalls()));
+            mn.set("usage", orNull(m.usage()));
+            mn.put("response_id", m.responseId());
+            mn.put("created_at", m.createdAt().toString());
+        }
+        return node;
+    }
+
+    private static Stored fromJson(JsonNode node) {
+        List<MessageRecord> messages = new ArrayList<>();
+        JsonNode array = node.path("messages");
+        if (!array.isArray()) {
+            throw new IllegalArgumentException("messages is not an array");
+        }
+        for (JsonNode mn : array) {
+            messages.add(new MessageRecord(UUID.fromString(required(mn, "id")), requiredInt(mn, "seq"),
+                    required(mn, "role"), required(mn, "status"), json(mn, "content"), text(mn, "finish_reason"),
+                    json(mn, "tool_calls"), json(mn, "usage"), text(mn, "response_id"),
+                    Instant.parse(required(mn, "created_at"))));
+        }
+        messages.sort(Comparator.comparingInt(MessageRecord::seq));
+        // Never hand out a seq that is already on disk, even if last_seq was edited by hand.
+        int lastSeq = Math.max(requiredInt(node, "last_seq"),
+                messages.isEmpty() ? 0 : messages.get(messages.size() - 1).seq());
+        ConversationRecord c = new ConversationRecord(UUID.fromString(required(node, "id")),
+                required(node, "session_id"), text(node, "title"), text(node, "model"),
+                node.path("pinned").asBoolean(false), lastSeq, Instant.parse(required(node, "created_at")),
+                Instant.parse(required(node, "updated_at")));
+        return new Stored(c, List.copyOf(messages));
+    }
+
+    private static String required(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new IllegalArgumentException(field + " is missing");
+        }
+        return value.asText();
+    }
+
+    private static int requiredInt(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.canConvertToInt()) {
+            throw new IllegalArgumentException(field + " is missing");
+        }
+        return value.asInt();
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static JsonNode json(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value;
+    }
+
+    private static JsonNode orNull(JsonNode value) {
+        return value == null ? NullNode.getInstance() : value;
+    }
+
+    /** JsonNode is mutable: copies keep callers from changing stored state behind the lock's back. */
+    private static JsonNode copy(JsonNode value) {
+        return value == null ? null : value.deepCopy();
+    }
+
+    private static MessageRecord detached(MessageRecord m) {
+        return new MessageRecord(m.id(), m.seq(), m.role(), m.status(), copy(m.content()), m.finishReason(),
+                copy(m.toolCalls()), copy(m.usage()), m.responseId(), m.createdAt());
+    }
+
+    private static MessageRecord finalized(UUID id, int seq, Instant createdAt, AssistantMessage message) {
+        return new MessageRecord(id, seq, "assistant", message.status(), copy(message.content()),
+                message.finishReason(), copy(message.toolCalls()), copy(message.usage()), message.responseId(),
+                createdAt);
+    }
+
+    /** Truncated like PostgreSQL timestamps, so both backends produce the same cursors. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** One conversation as it is on disk. */
+    private record Stored(ConversationRecord conversation, List<MessageRecord> messages) {
+
+        /** Every insert is activity: it takes the next seq and moves the conversation up the list. */
+        Stored append(MessageRecord message, Instant now) {
+            ConversationRecord c = conversation;
+            List<MessageRecord> all = new ArrayList<>(messages);
+            all.add(message);
+            return new Stored(new ConversationRecord(c.id(), c.sessionId(), c.title(), c.model(), c.pinned(),
+                    message.seq(), c.createdAt(), now), List.copyOf(all));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.chatrelay.conversation.postgres;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import io.chatrelay.conversation.ConversationRecord;
+
+/** Row of {@code conversations}; see V1__transcript_schema.sql. */
+@Entity
+@Table(name = "conversations")
+public class Conversation {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "session_id", nullable = false, length = 128)
+    public String sessionId;
+
+    public String title;
+
+    public String model;
+
+    @Column(nullable = false)
+    public boolean pinned;
+
+    @Column(name = "last_seq", nullable = false)
+    public int lastSeq;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    ConversationRecord toRecord() {
+        return new ConversationRecord(id, sessionId, title, model, pinned, lastSeq, createdAt, updatedAt);
+    }
+}

@@ -1,0 +1,195 @@
+package io.chatrelay.conversation.postgres;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.chatrelay.conversation.AssistantMessage;
+import io.chatrelay.conversation.ConversationCursor;
+import io.chatrelay.conversation.ConversationRecord;
+import io.chatrelay.conversation.MessageRecord;
+import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.conversation.PersistenceConfig;
+import io.chatrelay.conversation.TranscriptStore;
+import io.chatrelay.error.ApiException;
+
+/**
+ * PostgreSQL backend of the persistence facade. Each method is one short transaction;
+ * none is ever held across a stream.
+ */
+@ApplicationScoped
+public class PostgresTranscriptStore implements TranscriptStore {
+
+    private static final Logger LOG = Logger.getLogger(PostgresTranscriptStore.class);
+
+    private final ConversationRepository conversations;
+    private final MessageRepository messages;
+    private final PersistenceConfig config;
+    private final SchemaMigrator migrator;
+
+    PostgresTranscriptStore(ConversationRepository conversations, MessageRepository messages,
+            PersistenceConfig config, SchemaMigrator migrator) {
+        this.conversations = conversations;
+        this.messages = messages;
+        this.config = config;
+        this.migrator = migrator;
+    }
+
+    @Override
+    @Transactional
+    public ConversationRecord createConversation(String sessionId, String title, String model) {
+        if (conversations.countBySession(sessionId) >= config.maxConversationsPerSession()) {
+            throw ApiException.limitExceeded("This session already has the maximum of "
+                    + config.maxConversationsPerSession() + " conversations");
+        }
+        Instant now = now();
+        Conversation c = new Conversation();
+        c.id = UUID.randomUUID();
+        c.sessionId = sessionId;
+        c.title = title;
+        c.model = model;
+        c.createdAt = now;
+        c.updatedAt = now;
+        conversations.persist(c);
+        return c.toRecord();
+    }
+
+    @Override
+    @Transactional
+    public Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId) {
+        return conversations.findOwned(sessionId, conversationId).map(Conversation::toRecord);
+    }
+
+    @Override
+    @Transactional
+    public List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit) {
+        return conversations.listBySession(sessionId, after, limit).stream().map(Conversation::toRecord).toList();
+    }
+
+    @Override
+    @Transactional
+    public List<MessageRecord> listMessages(UUID conversationId, int afterSeq, int limit) {
+        return messages.listAfter(conversationId, afterSeq, limit).stream().map(Message::toRecord).toList();
+    }
+
+    @Override
+    @Transactional
+    public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+            Boolean pinned) {
+        return conversations.findOwned(sessionId, conversationId).map(c -> {
+            if (title != null) {
+                c.title = title;
+            }
+            if (pinned != null) {
+                c.pinned = pinned;
+            }
+            c.updatedAt = now();
+            return c.toRecord();
+        });
+    }
+
+    @Override
+    @Transactional
+    public boolean deleteConversation(String sessionId, UUID conversationId) {
+        // messages go with it through ON DELETE CASCADE
+        return conversations.deleteOwned(sessionId, conversationId) > 0;
+    }
+
+    @Override
+    @Transactional
+    public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
+        Instant now = now();
+        // A turn adds two messages: refuse it while there is no room for both.
+        int ceiling = config.maxMessagesPerConversation() - 1;
+        Optional<Integer> seq = conversations.allocateSeq(conversationId, sessionId, ceiling, now);
+        if (seq.isEmpty()) {
+            if (conversations.findOwned(sessionId, conversationId).isEmpty()) {
+                throw ApiException.conversationNotFound();
+            }
+            throw ApiException.limitExceeded("This conversation already has the maximum of "
+                    + config.maxMessagesPerConversation() + " messages");
+        }
+        Message m = newMessage(conversationId, seq.get(), "user", MessageStatus.FINAL, now);
+        m.content = content;
+        messages.persist(m);
+        return m.toRecord();
+    }
+
+    @Override
+    @Transactional
+    public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
+        Instant now = now();
+        Optional<Integer> seq = conversations.allocateSeq(conversationId, null, Integer.MAX_VALUE, now);
+        if (seq.isEmpty()) {
+            LOG.debugf("Conversation %s was deleted during its turn; assistant message dropped", conversationId);
+            return;
+        }
+        Message m = newMessage(conversationId, seq.get(), "assistant", message.status(), now);
+        applyFinal(m, message);
+        messages.persist(m);
+    }
+
+    @Override
+    @Transactional
+    public Optional<UUID> startAssistantDraft(UUID conversationId) {
+        Instant now = now();
+        return conversations.allocateSeq(conversationId, null, Integer.MAX_VALUE, now).map(seq -> {
+            Message m = newMessage(conversationId, seq, "assistant", MessageStatus.STREAMING, now);
+            m.content = TextNode.valueOf("");
+            messages.persist(m);
+            return m.id;
+        });
+    }
+
+    @Override
+    @Transactional
+    public void appendAssistantDraft(UUID messageId, String contentSoFar) {
+        messages.findByIdOptional(messageId).ifPresent(m -> m.content = TextNode.valueOf(contentSoFar));
+    }
+
+    @Override
+    @Transactional
+    public void finishAssistantDraft(UUID messageId, AssistantMessage message) {
+        messages.findByIdOptional(messageId).ifPresent(m -> applyFinal(m, message));
+    }
+
+    @Override
+    public boolean checkAvailable() {
+        return migrator.ensureMigrated();
+    }
+
+    private static Message newMessage(UUID conversationId, int seq, String role, String status, Instant now) {
+        Message m = new Message();
+        m.id = UUID.randomUUID();
+        m.conversationId = conversationId;
+        m.seq = seq;
+        m.role = role;
+        m.status = status;
+        m.createdAt = now;
+        return m;
+    }
+
+    private static void applyFinal(Message m, AssistantMessage message) {
+        m.status = message.status();
+        m.content = message.content();
+        m.finishReason = message.finishReason();
+        m.toolCalls = message.toolCalls();
+        m.usage = message.usage();
+        m.responseId = message.responseId();
+    }
+
+    /** PostgreSQL keeps microseconds: truncating here keeps cursors exact. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

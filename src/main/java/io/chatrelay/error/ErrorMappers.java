@@ -1,0 +1,74 @@
+package io.chatrelay.error;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JacksonException;
+
+/**
+ * The one place where exceptions become HTTP answers. Every answer uses OpenAI's error
+ * envelope so that SDKs surface the message; nothing internal (type names, stack traces,
+ * SQL) ever reaches the client.
+ */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response apiError(ApiException e) {
+        return render(e.status(), e.toBody());
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JacksonException e) {
+        return render(400, OpenAiError.of("The request body is not valid JSON",
+                "invalid_request_error", null, "invalid_json"));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e) {
+        return render(404, OpenAiError.of("Unknown endpoint", "invalid_request_error", null, "unknown_url"));
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e) {
+        return render(405, OpenAiError.of("Method not allowed on this endpoint",
+                "invalid_request_error", null, "method_not_allowed"));
+    }
+
+    @ServerExceptionMapper
+    public Response unsupportedMediaType(NotSupportedException e) {
+        return render(415, OpenAiError.of("Send the request body as application/json",
+                "invalid_request_error", null, "unsupported_media_type"));
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e);
+        }
+        return render(status, OpenAiError.of("The request could not be processed",
+                "invalid_request_error", null, "invalid_request"));
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e) {
+        // The class and message may carry SQL or content: log the type only with a trace at debug.
+        LOG.errorf("Unhandled %s while serving a request", e.getClass().getName());
+        LOG.debug("Unhandled exception", e);
+        return render(500, OpenAiError.of("The server had an error while processing your request",
+                "server_error", null, "internal_error"));
+    }
+
+    public static Response render(int status, OpenAiError body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    }
+}

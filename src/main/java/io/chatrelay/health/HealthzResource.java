@@ -1,0 +1,47 @@
+package io.chatrelay.health;
+
+import java.lang.management.ManagementFactory;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.chatrelay.conversation.PersistenceConfig;
+import io.chatrelay.conversation.Transcripts;
+import io.chatrelay.upstream.UpstreamConfig;
+
+/** {@code GET /healthz}: a summary for humans and dashboards; the probes are under /q/health. */
+@Path("/healthz")
+public class HealthzResource {
+
+    public record Healthz(String status, @JsonProperty("uptime_s") long uptimeSeconds, String provider, String model,
+            Persistence persistence) {
+    }
+
+    public record Persistence(boolean enabled, String backend,
+            @JsonProperty("streaming_deltas") boolean streamingDeltas,
+            @JsonProperty("retention_days") int retentionDays) {
+    }
+
+    private final Transcripts transcripts;
+    private final PersistenceConfig persistence;
+    private final UpstreamConfig upstream;
+
+    HealthzResource(Transcripts transcripts, PersistenceConfig persistence, UpstreamConfig upstream) {
+        this.transcripts = transcripts;
+        this.persistence = persistence;
+        this.upstream = upstream;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Healthz healthz() {
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+        return new Healthz("ok", uptime, "openai-compatible", upstream.defaultModel(),
+                new Persistence(transcripts.enabled(), transcripts.backend().label(), persistence.streamingDeltas(),
+                        persistence.retentionDays()));
+    }
+}

@@ -1,0 +1,45 @@
+package io.chatrelay.session;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.chatrelay.error.ApiException;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Finds a request's session: the {@code X-Session-Id} header, else the
+ * {@code cf_session_id} cookie. Conversations belong to exactly one session.
+ */
+@ApplicationScoped
+public class SessionResolver {
+
+    public static final String HEADER = "X-Session-Id";
+    public static final String COOKIE = "cf_session_id";
+    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    /** The session, if the request names one; a malformed one is a 400. */
+    public Optional<String> resolve(HttpServerRequest request) {
+        String value = request.getHeader(HEADER);
+        if (value == null) {
+            Cookie cookie = request.getCookie(COOKIE);
+            value = cookie == null ? null : cookie.getValue();
+        }
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!VALID.matcher(value).matches()) {
+            throw ApiException.invalidRequest("invalid_session", null,
+                    "Session id must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'");
+        }
+        return Optional.of(value);
+    }
+
+    /** The session, which this request must have. */
+    public String require(HttpServerRequest request) {
+        return resolve(request).orElseThrow(() -> ApiException.invalidRequest("missing_session", null,
+                "This request needs a session: send the X-Session-Id header or the cf_session_id cookie"));
+    }
+}

@@ -1,0 +1,102 @@
+package io.chatrelay.sse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * Cuts a {@code text/event-stream} body into events, whatever the network chunking. It
+ * never rewrites bytes: each event is a slice of what arrived. Line ends may be CRLF, LF
+ * or CR, as the SSE specification allows. One instance per stream; not thread-safe.
+ */
+public final class SseEventSplitter {
+
+    private Buffer pending = Buffer.buffer();
+    private int scanFrom;
+
+    /** Adds a chunk and returns the events it completed, in order. */
+    public List<SseEvent> accept(Buffer chunk) {
+        pending = pending.length() == 0 ? chunk : pending.appendBuffer(chunk);
+        List<SseEvent> events = new ArrayList<>(2);
+        int start = 0;
+        int end;
+        while ((end = endOfEvent(pending, Math.max(start, scanFrom))) > 0) {
+            events.add(parse(pending.slice(start, end)));
+            start = end;
+            scanFrom = start;
+        }
+        if (start > 0) {
+            pending = start == pending.length() ? Buffer.buffer() : pending.getBuffer(start, pending.length());
+            scanFrom = 0;
+        }
+        // Resume scanning a little before the end: a line end may span two chunks.
+        scanFrom = Math.max(0, pending.length() - 3);
+        return events;
+    }
+
+    /** Bytes left over when the stream ended without a closing blank line, as a last event. */
+    public List<SseEvent> finish() {
+        if (pending.length() == 0) {
+            return List.of();
+        }
+        SseEvent last = parse(pending);
+        pending = Buffer.buffer();
+        return List.of(last);
+    }
+
+    /** Index just past the blank line that ends the first event at or after {@code from}, or -1. */
+    private static int endOfEvent(Buffer b, int from) {
+        int n = b.length();
+        for (int i = from; i < n; i++) {
+            byte c = b.getByte(i);
+            if (c != '\n' && c != '\r') {
+                continue;
+            }
+            int next = i + 1;
+            if (c == '\r' && next < n && b.getByte(next) == '\n') {
+                next++;
+            } else if (c == '\r' && next == n) {
+                return -1; // a CR at the very end may be the first half of a CRLF
+            }
+            if (next >= n) {
+                return -1;
+            }
+            byte d = b.getByte(next);
+            if (d == '\n') {
+                return next + 1;
+            }
+            if (d == '\r') {
+                if (next + 1 < n && b.getByte(next + 1) == '\n') {
+                    return next + 2;
+                }
+                return next + 1 < n ? next + 1 : -1;
+            }
+        }
+        return -1;
+    }
+
+    private static SseEvent parse(Buffer raw) {
+        String text = raw.toString(StandardCharsets.UTF_8);
+        String name = null;
+        StringBuilder data = null;
+        for (String line : text.split("\r\n|\r|\n")) {
+            if (line.isEmpty() || line.charAt(0) == ':') {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1);
+            if (value.startsWith(" ")) {
+                value = value.substring(1);
+            }
+            if (field.equals("data")) {
+                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+            } else if (field.equals("event")) {
+                name = value;
+            }
+        }
+        return new SseEvent(raw, name, data == null ? null : data.toString());
+    }
+}

@@ -1,0 +1,93 @@
+package io.chatrelay.upstream;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.util.concurrent.TimeoutException;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.chatrelay.error.ApiException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Calls the OpenAI-compatible provider and hands back its answer as raw bytes.
+ *
+ * <p>This is the Vert.x HTTP client that Quarkus' reactive REST client itself runs on.
+ * The REST client's {@code Multi} support parses {@code text/event-stream} into event
+ * payloads and hides the status and headers; a relay that must forward every byte as
+ * the provider sent it, and relay an error status with its body, needs the response
+ * head and the unparsed body, which this level gives (see docs/adr/0002).
+ */
+@ApplicationScoped
+public class UpstreamClient {
+
+    private final HttpClient client;
+    private final UpstreamConfig config;
+    private final URI base;
+
+    UpstreamClient(Vertx vertx, UpstreamConfig config) {
+        this.config = config;
+        this.base = URI.create(config.baseUrl().endsWith("/") ? config.baseUrl() : config.baseUrl() + "/");
+        HttpClientOptions options = new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setKeepAlive(true)
+                .setTcpNoDelay(true)
+                .setDecompressionSupported(false);
+        this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(config.maxConnections()));
+    }
+
+    /**
+     * POSTs a JSON body to {@code path} (relative to OPENAI_BASE_URL). The returned answer is
+     * paused: its body flows only once it is subscribed to. Fails with 502 when the provider
+     * cannot be reached and 504 when no response head arrives in time.
+     */
+    public Uni<UpstreamResponse> post(String path, Buffer body, boolean stream) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                .setAbsoluteURI(base.resolve(path).toString())
+                .setIdleTimeout(config.firstByteTimeout().toMillis())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json");
+        config.apiKey().filter(key -> !key.isBlank())
+                .ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        return Uni.createFrom().<UpstreamResponse> emitter(emitter -> client.request(options)
+                .compose(request -> request.send(body).map(response -> {
+                    // Paused on the event loop that delivered the head, so no chunk is lost
+                    // before the relay subscribes to the body.
+                    response.pause();
+                    return new UpstreamResponse(request, response);
+                }))
+                .onSuccess(emitter::complete)
+                .onFailure(failure -> emitter.fail(translate(failure))));
+    }
+
+    private static Throwable translate(Throwable failure) {
+        if (failure instanceof TimeoutException || failure.getClass().getSimpleName().contains("Timeout")) {
+            return new ApiException(504, "upstream_error", "upstream_timeout", null,
+                    "The upstream provider did not answer in time");
+        }
+        if (failure instanceof ConnectException || failure.getCause() instanceof ConnectException) {
+            return unreachable();
+        }
+        return unreachable();
+    }
+
+    private static ApiException unreachable() {
+        return new ApiException(502, "upstream_error", "upstream_unreachable", null,
+                "The upstream provider could not be reached");
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+}

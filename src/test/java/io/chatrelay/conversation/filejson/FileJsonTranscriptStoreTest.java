@@ -1,0 +1,366 @@
+package io.chatrelay.conversation.filejson;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.chatrelay.conversation.AssistantMessage;
+import io.chatrelay.conversation.ConversationCursor;
+import io.chatrelay.conversation.ConversationRecord;
+import io.chatrelay.conversation.MessageRecord;
+import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.conversation.PersistenceConfig;
+import io.chatrelay.error.ApiException;
+
+class FileJsonTranscriptStoreTest {
+
+    private final ObjectMapper mapper = new ObjectMapper().findAndRegisterModules();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void listsPagesExactlyAndCompletelyNewestFirst() {
+        FileJsonTranscriptStore store = store(10, 6);
+        List<ConversationRecord> created = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            created.add(store.createConversation("s1", "t" + i, "gpt"));
+        }
+        // Activity moves the oldest one to the top.
+        store.recordUserMessage("s1", created.get(0).id(), TextNode.valueOf("hi"));
+
+        List<ConversationRecord> expected = created.stream()
+                .map(c -> store.findConversation("s1", c.id()).orElseThrow())
+                .sorted(Comparator.comparing(ConversationRecord::updatedAt)
+                        .thenComparing(ConversationRecord::id).reversed())
+                .toList();
+        assertEquals(created.get(0).id(), expected.get(0).id());
+
+        List<ConversationRecord> seen = new ArrayList<>();
+        List<Integer> pageSizes = new ArrayList<>();
+        ConversationCursor cursor = null;
+        while (true) {
+            List<ConversationRecord> page = store.listConversations("s1", cursor, 3);
+            if (page.isEmpty()) {
+                break;
+            }
+            pageSizes.add(page.size());
+            seen.addAll(page);
+            cursor = ConversationCursor.decode(ConversationCursor.after(page.get(page.size() - 1)).encode());
+        }
+        assertEquals(List.of(3, 3, 1), pageSizes);
+        assertEquals(expected, seen);
+    }
+
+    @Test
+    void createsAndFindsWithMicrosecondTimestamps() {
+        FileJsonTranscriptStore store = store(3, 6);
+        ConversationRecord c = store.createConversation("s1", "Title", "gpt-4o");
+        assertEquals("s1", c.sessionId());
+        assertEquals("Title", c.title());
+        assertEquals("gpt-4o", c.model());
+        assertFalse(c.pinned());
+        assertEquals(0, c.lastSeq());
+        assertEquals(0, c.createdAt().getNano() % 1000);
+        assertEquals(c.createdAt(), c.updatedAt());
+        assertEquals(Optional.of(c), store.findConversation("s1", c.id()));
+        assertTrue(Files.exists(dir.resolve(c.id() + ".json")));
+        assertTrue(store.checkAvailable());
+
+        ConversationRecord updated = store.updateConversation("s1", c.id(), null, true).orElseThrow();
+        assertEquals("Title", updated.title());
+        assertTrue(updated.pinned());
+        assertFalse(updated.updatedAt().isBefore(c.updatedAt()));
+        updated = store.updateConversation("s1", c.id(), "Renamed", null).orElseThrow();
+        assertEquals("Renamed", updated.title());
+        assertTrue(updated.pinned());
+    }
+
+    @Test
+    void isolatesSessions() {
+        FileJsonTranscriptStore store = store(3, 6);
+        ConversationRecord c = store.createConversation("s1", "mine", null);
+
+        assertTrue(store.findConversation("s2", c.id()).isEmpty());
+        assertTrue(store.listConversations("s2", null, 10).isEmpty());
+        assertTrue(store.updateConversation("s2", c.id(), "stolen", true).isEmpty());
+        assertFalse(store.deleteConversation("s2", c.id()));
+        ApiException e = assertThrows(ApiException.class,
+                () -> store.recordUserMessage("s2", c.id(), TextNode.valueOf("x")));
+        assertEquals(404, e.status());
+        assertEquals("conversation_not_found", e.code());
+
+        ConversationRecord unchanged = store.findConversation("s1", c.id()).orElseThrow();
+        assertEquals("mine", unchanged.title());
+        assertEquals(0, unchanged.lastSeq());
+
+        ApiException missing = assertThrows(ApiException.class,
+                () -> store.recordUserMessage("s1", UUID.randomUUID(), TextNode.valueOf("x")));
+        assertEquals(404, missing.status());
+    }
+
+    @Test
+    void refusesConversationsPastTheSessionLimit() {
+        FileJsonTranscriptStore store = store(3, 6);
+        for (int i = 0; i < 3; i++) {
+            store.createConversation("s1", null, null);
+        }
+        ApiException e = assertThrows(ApiException.class, () -> store.createConversation("s1", null, null));
+        assertEquals(429, e.status());
+        assertEquals("limit_exceeded", e.code());
+        // Another session has its own allowance.
+        store.createConversation("s2", null, null);
+    }
+
+    @Test
+    void refusesTurnsWithoutRoomForBothMessagesButNeverAssistantMessages() {
+        FileJsonTranscriptStore store = store(3, 6);
+        UUID id = store.createConversation("s1", null, null).id();
+        for (int turn = 0; turn < 2; turn++) {
+            store.recordUserMessage("s1", id, TextNode.valueOf("q"));
+            store.recordAssistantMessage(id, answer("a"));
+        }
+        MessageRecord fifth = store.recordUserMessage("s1", id, TextNode.valueOf("q"));
+        assertEquals(5, fifth.seq());
+
+        ApiException e = assertThrows(ApiException.class,
+                () -> store.recordUserMessage("s1", id, TextNode.valueOf("q")));
+        assertEquals(429, e.status());
+        assertEquals("limit_exceeded", e.code());
+
+        store.recordAssistantMessage(id, answer("a"));
+        store.recordAssistantMessage(id, answer("late"));
+        List<MessageRecord> messages = store.listMessages(id, 0, 100);
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), messages.stream().map(MessageRecord::seq).toList());
+        assertEquals(7, store.findConversation("s1", id).orElseThrow().lastSeq());
+        assertEquals(List.of(6, 7), store.listMessages(id, 5, 10).stream().map(MessageRecord::seq).toList());
+        assertEquals(List.of(1, 2), store.listMessages(id, 0, 2).stream().map(MessageRecord::seq).toList());
+    }
+
+    @Test
+    void concurrentTurnsGetDistinctGaplessSeqs() throws Exception {
+        FileJsonTranscriptStore store = store(3, 1000);
+        UUID id = store.createConversation("s1", null, null).id();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    store.recordUserMessage("s1", id, TextNode.valueOf("q" + n));
+                    store.recordAssistantMessage(id, answer("a" + n));
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        List<Integer> expected = IntStream.rangeClosed(1, 16).boxed().toList();
+        List<MessageRecord> messages = store.listMessages(id, 0, 100);
+        assertEquals(expected, messages.stream().map(MessageRecord::seq).toList());
+        assertEquals(16, new HashSet<>(messages.stream().map(MessageRecord::id).toList()).size());
+        assertEquals(8, messages.stream().filter(m -> m.role().equals("user")).count());
+        assertEquals(16, store.findConversation("s1", id).orElseThrow().lastSeq());
+
+        FileJsonTranscriptStore reloaded = store(3, 1000);
+        assertEquals(messages, reloaded.listMessages(id, 0, 100));
+        assertEquals(16, reloaded.findConversation("s1", id).orElseThrow().lastSeq());
+    }
+
+    @Test
+    void survivesANewInstanceAndKeepsContentShape() throws Exception {
+        FileJsonTranscriptStore store = store(3, 6);
+        ConversationRecord c = store.createConversation("s1", "persisted", "gpt");
+        JsonNode parts = mapper.readTree("[{\"type\":\"text\",\"text\":\"what is this?\"},"
+                + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}}]");
+        MessageRecord user = store.recordUserMessage("s1", c.id(), parts);
+        assertTrue(user.content().isArray());
+        assertEquals(parts, user.content());
+        JsonNode usage = mapper.readTree("{\"prompt_tokens\":5,\"completion_tokens\":7}");
+        JsonNode toolCalls = mapper.readTree("[{\"id\":\"call_1\",\"type\":\"function\"}]");
+        store.recordAssistantMessage(c.id(), new AssistantMessage(MessageStatus.FINAL, TextNode.valueOf("a cat"),
+                "stop", toolCalls, usage, "chatcmpl-1"));
+        store.recordUserMessage("s1", c.id(), TextNode.valueOf("plain"));
+        store.recordAssistantMessage(c.id(), new AssistantMessage(MessageStatus.ABORTED, null, null, null, null,
+                null));
+        store.updateConversation("s1", c.id(), null, true);
+        ConversationRecord before = store.findConversation("s1", c.id()).orElseThrow();
+        List<MessageRecord> messagesBefore = store.listMessages(c.id(), 0, 100);
+
+        FileJsonTranscriptStore reloaded = store(3, 6);
+        assertEquals(Optional.of(before), reloaded.findConversation("s1", c.id()));
+        assertEquals(List.of(before), reloaded.listConversations("s1", null, 10));
+        List<MessageRecord> messages = reloaded.listMessages(c.id(), 0, 100);
+        assertEquals(messagesBefore, messages);
+        assertTrue(messages.get(0).content().isArray());
+        assertEquals(parts, messages.get(0).content());
+        assertEquals(usage, messages.get(1).usage());
+        assertEquals(toolCalls, messages.get(1).toolCalls());
+        assertEquals("chatcmpl-1", messages.get(1).responseId());
+        assertTrue(messages.get(2).content().isTextual());
+        assertEquals(MessageStatus.ABORTED, messages.get(3).status());
+        assertNull(messages.get(3).content());
+
+        // The next seq continues from what is on disk.
+        assertEquals(5, reloaded.recordUserMessage("s1", c.id(), TextNode.valueOf("more")).seq());
+    }
+
+    @Test
+    void skipsCorruptFilesAtLoad() throws Exception {
+        FileJsonTranscriptStore store = store(3, 6);
+        ConversationRecord c = store.createConversation("s1", "ok", null);
+        Files.writeString(dir.resolve(UUID.randomUUID() + ".json"), "{not json", StandardCharsets.UTF_8);
+
+        FileJsonTranscriptStore reloaded = store(3, 6);
+        assertEquals(List.of(c), reloaded.listConversations("s1", null, 10));
+    }
+
+    @Test
+    void deleteRemovesFileAndMessages() {
+        FileJsonTranscriptStore store = store(3, 6);
+        ConversationRecord c = store.createConversation("s1", null, null);
+        store.recordUserMessage("s1", c.id(), TextNode.valueOf("q"));
+        store.recordAssistantMessage(c.id(), answer("a"));
+        Path file = dir.resolve(c.id() + ".json");
+        assertTrue(Files.exists(file));
+
+        assertTrue(store.deleteConversation("s1", c.id()));
+        assertFalse(Files.exists(file));
+        assertTrue(store.findConversation("s1", c.id()).isEmpty());
+        assertTrue(store.listMessages(c.id(), 0, 100).isEmpty());
+        assertTrue(store.listConversations("s1", null, 10).isEmpty());
+        assertFalse(store.deleteConversation("s1", c.id()));
+
+        // A turn that ends after the delete is dropped quietly and does not bring the file back.
+        store.recordAssistantMessage(c.id(), answer("late"));
+        assertTrue(store.startAssistantDraft(c.id()).isEmpty());
+        assertFalse(Files.exists(file));
+        assertTrue(store(3, 6).findConversation("s1", c.id()).isEmpty());
+    }
+
+    @Test
+    void draftFlowReplacesContentThenFinalizes() {
+        FileJsonTranscriptStore store = store(3, 6);
+        ConversationRecord c = store.createConversation("s1", null, null);
+        store.recordUserMessage("s1", c.id(), TextNode.valueOf("q"));
+        UUID draft = store.startAssistantDraft(c.id()).orElseThrow();
+
+        MessageRecord started = store.listMessages(c.id(), 1, 10).get(0);
+        assertEquals(draft, started.id());
+        assertEquals(2, started.seq());
+        assertEquals("assistant", started.role());
+        assertEquals(MessageStatus.STREAMING, started.status());
+        assertEquals(TextNode.valueOf(""), started.content());
+
+        store.appendAssistantDraft(draft, "Hel");
+        assertEquals(TextNode.valueOf("Hel"), store.listMessages(c.id(), 1, 10).get(0).content());
+        assertEquals(TextNode.valueOf("Hel"), store(3, 6).listMessages(c.id(), 1, 10).get(0).content());
+
+        store.finishAssistantDraft(draft, new AssistantMessage(MessageStatus.FINAL, TextNode.valueOf("Hello"),
+                "stop", null, null, "chatcmpl-2"));
+        MessageRecord finished = store.listMessages(c.id(), 1, 10).get(0);
+        assertEquals(draft, finished.id());
+        assertEquals(2, finished.seq());
+        assertEquals(MessageStatus.FINAL, finished.status());
+        assertEquals(TextNode.valueOf("Hello"), finished.content());
+        assertEquals("stop", finished.finishReason());
+        assertEquals("chatcmpl-2", finished.responseId());
+        assertEquals(started.createdAt(), finished.createdAt());
+        assertEquals(2, store.findConversation("s1", c.id()).orElseThrow().lastSeq());
+        assertEquals(List.of(finished), store(3, 6).listMessages(c.id(), 1, 10));
+
+        // Unknown drafts are ignored, as a row that is gone would be.
+        store.appendAssistantDraft(UUID.randomUUID(), "x");
+    }
+
+    private FileJsonTranscriptStore store(int maxConversations, int maxMessages) {
+        return new FileJsonTranscriptStore(dir, new TestConfig(maxConversations, maxMessages), mapper);
+    }
+
+    private static AssistantMessage answer(String text) {
+        return new AssistantMessage(MessageStatus.FINAL, TextNode.valueOf(text), "stop", null, null, null);
+    }
+
+    private static final class TestConfig implements PersistenceConfig {
+
+        private final int maxConversations;
+        private final int maxMessages;
+
+        TestConfig(int maxConversations, int maxMessages) {
+            this.maxConversations = maxConversations;
+            this.maxMessages = maxMessages;
+        }
+
+        @Override
+        public boolean enabled() {
+            return true;
+        }
+
+        @Override
+        public boolean streamingDeltas() {
+            return false;
+        }
+
+        @Override
+        public long historyBatchFlushMs() {
+            return 250;
+        }
+
+        @Override
+        public String dbUrl() {
+            return "filejson:test";
+        }
+
+        @Override
+        public Duration finalWriteTimeout() {
+            return Duration.ofSeconds(5);
+        }
+
+        @Override
+        public int maxConversationsPerSession() {
+            return maxConversations;
+        }
+
+        @Override
+        public int maxMessagesPerConversation() {
+            return maxMessages;
+        }
+
+        @Override
+        public int retentionDays() {
+            return 30;
+        }
+    }
+}
