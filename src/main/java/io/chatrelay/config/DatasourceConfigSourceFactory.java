@@ -14,10 +14,11 @@ import io.smallrye.config.PropertiesConfigSource;
 
 /**
  * Points the JDBC datasource at DB_URL only when transcripts go to PostgreSQL. With
- * PERSIST_TRANSCRIPTS=false or a {@code filejson:} DB_URL no JDBC URL is set, so Quarkus
- * leaves the datasource, Hibernate ORM and Flyway inactive and nothing tries to connect.
+ * PERSIST_TRANSCRIPTS=false or a {@code filejson:} DB_URL no JDBC URL is set and the
+ * datasource, Hibernate ORM and Flyway stay inactive: nothing tries to connect.
  * Its ordinal is below application.properties and the environment, so an explicit
- * {@code QUARKUS_DATASOURCE_JDBC_URL} still wins.
+ * {@code QUARKUS_DATASOURCE_JDBC_URL} still wins. Hibernate ORM does not follow an inactive
+ * datasource by itself, hence its explicit switch.
  */
 public class DatasourceConfigSourceFactory implements ConfigSourceFactory {
 
@@ -27,11 +28,10 @@ public class DatasourceConfigSourceFactory implements ConfigSourceFactory {
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         boolean enabled = !"false".equalsIgnoreCase(valueOf(context, "relay.persistence.enabled"));
         String dbUrl = valueOf(context, "relay.persistence.db-url");
-        if (PersistenceBackend.of(enabled, dbUrl) != PersistenceBackend.POSTGRESQL) {
-            return List.of();
-        }
-        return List.of(new PropertiesConfigSource(Map.of("quarkus.datasource.jdbc.url", dbUrl),
-                "chat-relay-datasource", ORDINAL));
+        Map<String, String> derived = PersistenceBackend.of(enabled, dbUrl) == PersistenceBackend.POSTGRESQL
+                ? Map.of("quarkus.datasource.jdbc.url", dbUrl)
+                : Map.of("quarkus.hibernate-orm.active", "false", "quarkus.flyway.active", "false");
+        return List.of(new PropertiesConfigSource(derived, "chat-relay-datasource", ORDINAL));
     }
 
     @Override
