@@ -55,7 +55,7 @@ final class StreamRelay {
         Multi<Buffer> ending = Multi.createFrom().deferred(() -> finish().onItem().transformToMulti(
                 tail -> Multi.createFrom().iterable(tail)));
         return Multi.createBy().concatenating().streams(forwarded, ending)
-                .onCancellation().call(this::abort);
+                .onCancellation().invoke(this::abort);
     }
 
     /** Folds an event into the turn and says whether it goes to the client now. */
@@ -91,9 +91,14 @@ final class StreamRelay {
                 .replaceWith(done == null ? List.of() : List.of(done));
     }
 
-    /** The client went away: stop the provider at once and keep what arrived. */
-    private Uni<Void> abort() {
+    /**
+     * The client went away: keep what arrived and stop the provider at once. The outcome is
+     * claimed before the provider's connection is closed, whose own failure would otherwise
+     * be taken for a broken stream.
+     */
+    private void abort() {
+        recorder.finish(accumulator.toMessage(MessageStatus.ABORTED, null)).subscribe().with(ignored -> {
+        });
         upstream.cancel();
-        return recorder.finish(accumulator.toMessage(MessageStatus.ABORTED, null));
     }
 }

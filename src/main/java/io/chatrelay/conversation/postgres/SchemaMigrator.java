@@ -61,8 +61,9 @@ public class SchemaMigrator {
         }
         var result = flyway.get().migrate();
         migrated = true;
-        LOG.infof("Database schema is at version %s (%d migration(s) applied now)",
-                result.targetSchemaVersion, result.migrationsExecuted);
+        if (result.migrationsExecuted > 0) {
+            LOG.infof("Database schema migrated to version %s", result.targetSchemaVersion);
+        }
     }
 
     private boolean reportDown(String reason) {
