@@ -12,7 +12,10 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.chatrelay.chat.TurnOpener.OpenedTurn;
+import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.error.ApiException;
+import io.chatrelay.metrics.RelayMetrics;
 import io.chatrelay.upstream.UpstreamClient;
 import io.chatrelay.upstream.UpstreamResponse;
 import io.smallrye.mutiny.Multi;
@@ -36,12 +39,15 @@ public class ChatRelay {
     private final UpstreamClient upstream;
     private final ChatRequestParser parser;
     private final ObjectMapper json;
+    private final RelayMetrics metrics;
 
-    ChatRelay(TurnOpener opener, UpstreamClient upstream, ChatRequestParser parser, ObjectMapper json) {
+    ChatRelay(TurnOpener opener, UpstreamClient upstream, ChatRequestParser parser, ObjectMapper json,
+            RelayMetrics metrics) {
         this.opener = opener;
         this.upstream = upstream;
         this.parser = parser;
         this.json = json;
+        this.metrics = metrics;
     }
 
     public Uni<RelayedResponse> relay(ChatRequest request, Optional<String> session) {
@@ -55,7 +61,7 @@ public class ChatRelay {
     private Uni<RelayedResponse> respond(ChatRequest request, OpenedTurn turn, UpstreamResponse answer) {
         Map<String, List<String>> headers = relayedHeaders(answer, turn);
         if (answer.status() < 400 && request.stream()) {
-            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), json).body();
+            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), json, metrics).body();
             headers.put("Cache-Control", List.of("no-cache"));
             // Tells nginx-style proxies in front of us not to buffer the stream.
             headers.put("X-Accel-Buffering", List.of("no"));
@@ -65,14 +71,14 @@ public class ChatRelay {
         return answer.bodyAsBuffer()
                 .onFailure().call(failure -> turn.recorder().finish(
                         new ChatCompletionAccumulator().toMessage(MessageStatus.ERROR, null)))
-                .onFailure().transform(failure -> new io.chatrelay.error.ApiException(502, "upstream_error",
+                .onFailure().transform(failure -> new ApiException(502, "upstream_error",
                         "upstream_error", null, "The upstream provider's answer was cut off"))
                 .chain(bytes -> turn.recorder().finish(fold(answer.status(), bytes))
                         .replaceWith(new RelayedResponse(answer.status(), headers,
                                 Multi.createFrom().item(bytes))));
     }
 
-    private io.chatrelay.conversation.AssistantMessage fold(int status, Buffer bytes) {
+    private AssistantMessage fold(int status, Buffer bytes) {
         ChatCompletionAccumulator accumulator = new ChatCompletionAccumulator();
         if (status >= 400) {
             return accumulator.toMessage(MessageStatus.ERROR, null);

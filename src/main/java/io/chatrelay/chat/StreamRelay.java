@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.metrics.RelayMetrics;
 import io.chatrelay.sse.SseEvent;
 import io.chatrelay.sse.SseEventSplitter;
 import io.chatrelay.upstream.UpstreamResponse;
@@ -33,15 +34,17 @@ final class StreamRelay {
     private final UpstreamResponse upstream;
     private final TurnRecorder recorder;
     private final ObjectMapper json;
+    private final RelayMetrics metrics;
     private final SseEventSplitter splitter = new SseEventSplitter();
     private final ChatCompletionAccumulator accumulator = new ChatCompletionAccumulator();
     private final AtomicReference<Buffer> heldDone = new AtomicReference<>();
     private volatile Throwable failure;
 
-    StreamRelay(UpstreamResponse upstream, TurnRecorder recorder, ObjectMapper json) {
+    StreamRelay(UpstreamResponse upstream, TurnRecorder recorder, ObjectMapper json, RelayMetrics metrics) {
         this.upstream = upstream;
         this.recorder = recorder;
         this.json = json;
+        this.metrics = metrics;
     }
 
     Multi<Buffer> body() {
@@ -55,6 +58,8 @@ final class StreamRelay {
         Multi<Buffer> ending = Multi.createFrom().deferred(() -> finish().onItem().transformToMulti(
                 tail -> Multi.createFrom().iterable(tail)));
         return Multi.createBy().concatenating().streams(forwarded, ending)
+                .onSubscription().invoke(metrics::streamOpened)
+                .onTermination().invoke(metrics::streamClosed)
                 .onCancellation().invoke(this::abort);
     }
 
@@ -82,6 +87,7 @@ final class StreamRelay {
         if (failure != null) {
             LOG.warnf("Upstream stream failed mid-way (%s); storing the partial answer",
                     failure.getClass().getSimpleName());
+            metrics.upstreamOutcome("broken");
             return recorder.finish(accumulator.toMessage(MessageStatus.ERROR, null))
                     .replaceWith(List.of(BROKEN, DONE));
         }
@@ -97,6 +103,7 @@ final class StreamRelay {
      * be taken for a broken stream.
      */
     private void abort() {
+        metrics.upstreamOutcome("cancelled");
         recorder.finish(accumulator.toMessage(MessageStatus.ABORTED, null)).subscribe().with(ignored -> {
         });
         upstream.cancel();

@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import io.micrometer.core.instrument.MeterRegistry;
+import io.chatrelay.metrics.RelayMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -22,9 +22,9 @@ public class BlockingWrites {
     private static final Logger LOG = Logger.getLogger(BlockingWrites.class);
 
     private final PersistenceConfig config;
-    private final MeterRegistry metrics;
+    private final RelayMetrics metrics;
 
-    BlockingWrites(PersistenceConfig config, MeterRegistry metrics) {
+    BlockingWrites(PersistenceConfig config, RelayMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
     }
@@ -48,7 +48,7 @@ public class BlockingWrites {
                 .onFailure().recoverWithItem(failure -> {
                     LOG.errorf("Could not persist %s of conversation %s (%s); the client's exchange goes on",
                             operation, conversationId, describe(failure));
-                    metrics.counter("chatrelay_persistence_failures", "operation", operation).increment();
+                    metrics.persistenceFailed(operation);
                     return null;
                 });
     }
@@ -56,7 +56,7 @@ public class BlockingWrites {
     private static String describe(Throwable failure) {
         // The exception text may quote SQL or content: name its type only.
         if (failure instanceof WriteTimedOut) {
-            return "no commit within " + "the final-write timeout";
+            return "no commit within the final-write timeout";
         }
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {

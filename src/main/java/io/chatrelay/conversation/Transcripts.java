@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chatrelay.conversation.filejson.FileJsonTranscriptStore;
 import io.chatrelay.conversation.postgres.PostgresTranscriptStore;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.metrics.RelayMetrics;
 import io.quarkus.runtime.Startup;
 
 /**
@@ -28,15 +29,17 @@ public class Transcripts {
     private final TranscriptStore store;
     private final PersistenceConfig config;
 
-    Transcripts(PersistenceConfig config, Instance<PostgresTranscriptStore> postgres, ObjectMapper mapper) {
+    Transcripts(PersistenceConfig config, Instance<PostgresTranscriptStore> postgres, ObjectMapper mapper,
+            RelayMetrics metrics) {
         this.config = config;
         this.backend = PersistenceBackend.of(config.enabled(), config.dbUrl());
-        this.store = switch (backend) {
+        TranscriptStore selected = switch (backend) {
             case POSTGRESQL -> postgres.get();
             case FILEJSON -> new FileJsonTranscriptStore(
                     Path.of(config.dbUrl().substring(PersistenceBackend.FILEJSON_PREFIX.length())), config, mapper);
             case NONE, MISCONFIGURED -> null;
         };
+        this.store = selected == null ? null : new MeteredTranscriptStore(selected, metrics);
         switch (backend) {
             case MISCONFIGURED -> LOG.error("DB_URL must be jdbc:postgresql://host:port/database or filejson:<dir>;"
                     + " transcripts cannot be stored and readiness is DOWN");

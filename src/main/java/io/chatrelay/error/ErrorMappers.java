@@ -1,8 +1,13 @@
 package io.chatrelay.error;
 
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+
+import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -59,13 +64,33 @@ public class ErrorMappers {
                 "invalid_request_error", null, "invalid_request"));
     }
 
-    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    @ServerExceptionMapper(priority = Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
-        // The class and message may carry SQL or content: log the type only with a trace at debug.
-        LOG.errorf("Unhandled %s while serving a request", e.getClass().getName());
-        LOG.debug("Unhandled exception", e);
+        // Messages may quote SQL, URLs or content: only type names are logged.
+        if (isStorageFailure(e)) {
+            LOG.errorf("Transcript storage failed while serving a request (%s)", typeChain(e));
+            return apiError(ApiException.persistenceUnavailable());
+        }
+        LOG.errorf("Unhandled error while serving a request (%s)", typeChain(e));
         return render(500, OpenAiError.of("The server had an error while processing your request",
                 "server_error", null, "internal_error"));
+    }
+
+    private static boolean isStorageFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException || t instanceof PersistenceException || t instanceof UncheckedIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String typeChain(Throwable e) {
+        StringBuilder types = new StringBuilder(e.getClass().getName());
+        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            types.append(" <- ").append(t.getClass().getName());
+        }
+        return types.toString();
     }
 
     public static Response render(int status, OpenAiError body) {

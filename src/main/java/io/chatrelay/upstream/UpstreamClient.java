@@ -1,13 +1,15 @@
 package io.chatrelay.upstream;
 
-import java.net.ConnectException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.chatrelay.error.ApiException;
+import io.chatrelay.metrics.RelayMetrics;
+import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,10 +34,12 @@ public class UpstreamClient {
 
     private final HttpClient client;
     private final UpstreamConfig config;
+    private final RelayMetrics metrics;
     private final URI base;
 
-    UpstreamClient(Vertx vertx, UpstreamConfig config) {
+    UpstreamClient(Vertx vertx, UpstreamConfig config, RelayMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.base = URI.create(config.baseUrl().endsWith("/") ? config.baseUrl() : config.baseUrl() + "/");
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
@@ -59,31 +63,42 @@ public class UpstreamClient {
                 .putHeader(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json");
         config.apiKey().filter(key -> !key.isBlank())
                 .ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
-        return Uni.createFrom().<UpstreamResponse> emitter(emitter -> client.request(options)
-                .compose(request -> request.send(body).map(response -> {
-                    // Paused on the event loop that delivered the head, so no chunk is lost
-                    // before the relay subscribes to the body.
-                    response.pause();
-                    return new UpstreamResponse(request, response);
-                }))
-                .onSuccess(emitter::complete)
-                .onFailure(failure -> emitter.fail(translate(failure))));
+        return Uni.createFrom().<UpstreamResponse> emitter(emitter -> {
+            long started = System.nanoTime();
+            client.request(options)
+                    .compose(request -> request.send(body).map(response -> {
+                        // Paused on the event loop that delivered the head, so no chunk is lost
+                        // before the relay subscribes to the body.
+                        response.pause();
+                        return new UpstreamResponse(request, response);
+                    }))
+                    .onSuccess(response -> {
+                        metrics.firstByte(Duration.ofNanos(System.nanoTime() - started));
+                        metrics.upstreamOutcome(response.status() >= 400 ? "http_error" : "ok");
+                        emitter.complete(response);
+                    })
+                    .onFailure(failure -> emitter.fail(translate(failure)));
+        });
     }
 
-    private static Throwable translate(Throwable failure) {
-        if (failure instanceof TimeoutException || failure.getClass().getSimpleName().contains("Timeout")) {
+    private ApiException translate(Throwable failure) {
+        if (isTimeout(failure)) {
+            metrics.upstreamOutcome("timeout");
             return new ApiException(504, "upstream_error", "upstream_timeout", null,
                     "The upstream provider did not answer in time");
         }
-        if (failure instanceof ConnectException || failure.getCause() instanceof ConnectException) {
-            return unreachable();
-        }
-        return unreachable();
-    }
-
-    private static ApiException unreachable() {
+        metrics.upstreamOutcome("unreachable");
         return new ApiException(502, "upstream_error", "upstream_unreachable", null,
                 "The upstream provider could not be reached");
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @PreDestroy

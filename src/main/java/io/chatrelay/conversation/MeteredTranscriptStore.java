@@ -1,0 +1,95 @@
+package io.chatrelay.conversation;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.chatrelay.metrics.RelayMetrics;
+
+/** Counts what the backend in use committed; every write goes through here. */
+final class MeteredTranscriptStore implements TranscriptStore {
+
+    private static final String INSERT = "insert";
+    private static final String UPDATE = "update";
+
+    private final TranscriptStore store;
+    private final RelayMetrics metrics;
+
+    MeteredTranscriptStore(TranscriptStore store, RelayMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
+        MessageRecord stored = store.recordUserMessage(sessionId, conversationId, content);
+        metrics.messageRowWritten(INSERT);
+        metrics.messagePersisted("user", MessageStatus.FINAL);
+        return stored;
+    }
+
+    @Override
+    public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
+        store.recordAssistantMessage(conversationId, message);
+        metrics.messageRowWritten(INSERT);
+        metrics.messagePersisted("assistant", message.status());
+    }
+
+    @Override
+    public Optional<UUID> startAssistantDraft(UUID conversationId) {
+        Optional<UUID> draft = store.startAssistantDraft(conversationId);
+        draft.ifPresent(id -> metrics.messageRowWritten(INSERT));
+        return draft;
+    }
+
+    @Override
+    public void appendAssistantDraft(UUID messageId, String contentSoFar) {
+        store.appendAssistantDraft(messageId, contentSoFar);
+        metrics.messageRowWritten(UPDATE);
+    }
+
+    @Override
+    public void finishAssistantDraft(UUID messageId, AssistantMessage message) {
+        store.finishAssistantDraft(messageId, message);
+        metrics.messageRowWritten(UPDATE);
+        metrics.messagePersisted("assistant", message.status());
+    }
+
+    @Override
+    public ConversationRecord createConversation(String sessionId, String title, String model) {
+        return store.createConversation(sessionId, title, model);
+    }
+
+    @Override
+    public Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId) {
+        return store.findConversation(sessionId, conversationId);
+    }
+
+    @Override
+    public List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit) {
+        return store.listConversations(sessionId, after, limit);
+    }
+
+    @Override
+    public List<MessageRecord> listMessages(UUID conversationId, int afterSeq, int limit) {
+        return store.listMessages(conversationId, afterSeq, limit);
+    }
+
+    @Override
+    public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+            Boolean pinned) {
+        return store.updateConversation(sessionId, conversationId, title, pinned);
+    }
+
+    @Override
+    public boolean deleteConversation(String sessionId, UUID conversationId) {
+        return store.deleteConversation(sessionId, conversationId);
+    }
+
+    @Override
+    public boolean checkAvailable() {
+        return store.checkAvailable();
+    }
+}

@@ -1,0 +1,64 @@
+package io.chatrelay.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The service's own meters, exported at /q/metrics (names as Prometheus shows them are
+ * listed in the README). One place, so that names and tags stay consistent.
+ */
+@ApplicationScoped
+public class RelayMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger activeStreams = new AtomicInteger();
+    private final Timer firstByte;
+
+    RelayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("chatrelay.streams.active", activeStreams);
+        this.firstByte = Timer.builder("chatrelay.upstream.first.byte")
+                .description("Time from sending a request upstream to receiving its response head")
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    /** A message row was committed: role user/assistant, status final/error/aborted/streaming. */
+    public void messagePersisted(String role, String status) {
+        registry.counter("chatrelay.messages.persisted", "role", role, "status", status).increment();
+    }
+
+    /** A statement that inserted (insert) or updated (update) a message row was committed. */
+    public void messageRowWritten(String operation) {
+        registry.counter("chatrelay.message.rows", "operation", operation).increment();
+    }
+
+    public void persistenceFailed(String operation) {
+        registry.counter("chatrelay.persistence.failures", "operation", operation).increment();
+    }
+
+    /**
+     * How an upstream request went: ok, http_error (status >= 400), unreachable, timeout,
+     * broken (failed mid-stream) or cancelled (the client left).
+     */
+    public void upstreamOutcome(String outcome) {
+        registry.counter("chatrelay.upstream.requests", "outcome", outcome).increment();
+    }
+
+    public void firstByte(Duration elapsed) {
+        firstByte.record(elapsed);
+    }
+
+    public void streamOpened() {
+        activeStreams.incrementAndGet();
+    }
+
+    public void streamClosed() {
+        activeStreams.decrementAndGet();
+    }
+}
