@@ -156,9 +156,12 @@ class BadInputTest {
 
     @Test
     void malformedSessionCookieIsRejected() {
-        Response response = given().cookie("cf_session_id", "bad cookie!").contentType(ContentType.JSON)
-                .body(Api.chat("hi", false).encode()).post(CHAT);
-        assertRefused(response, 400, "invalid_request_error", "invalid_session", null, "bad cookie!");
+        // valid cookie octets, but not a valid session id
+        for (String bad : List.of("bad!cookie", "a".repeat(200))) {
+            Response response = given().cookie("cf_session_id", bad).contentType(ContentType.JSON)
+                    .body(Api.chat("hi", false).encode()).post(CHAT);
+            assertRefused(response, 400, "invalid_request_error", "invalid_session", null, bad);
+        }
     }
 
     @Test

@@ -440,7 +440,8 @@ class ConversationApiTest {
                 .then().statusCode(200).body("title", equalTo("from cookie"));
         given().cookie("cf_session_id", session).contentType(ContentType.JSON).body("{\"pinned\":true}")
                 .patch("/v1/conversations/" + id).then().statusCode(200).body("pinned", equalTo(true));
-        assertError(given().cookie("cf_session_id", "bad cookie!").get("/v1/conversations"),
+        // valid cookie octets, but not a valid session id
+        assertError(given().cookie("cf_session_id", "bad!cookie").get("/v1/conversations"),
                 400, "invalid_request_error", "invalid_session", null);
         assertError(given().cookie("cf_session_id", "other-" + UUID.randomUUID()).get("/v1/conversations/" + id),
                 404, "not_found_error", "conversation_not_found", null);
