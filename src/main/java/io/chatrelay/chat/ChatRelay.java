@@ -35,6 +35,10 @@ public class ChatRelay {
     private static final List<String> RELAYED_HEADERS = List.of("x-request-id", "openai-processing-ms",
             "openai-version");
 
+    /** What is stored when the provider failed before any of its answer arrived. */
+    private static final AssistantMessage NO_ANSWER = new ChatCompletionAccumulator()
+            .toMessage(MessageStatus.ERROR, null);
+
     private final TurnOpener opener;
     private final UpstreamClient upstream;
     private final ChatRequestParser parser;
@@ -53,8 +57,7 @@ public class ChatRelay {
     public Uni<RelayedResponse> relay(ChatRequest request, Optional<String> session) {
         Buffer body = parser.upstreamBytes(request.upstreamBody());
         return opener.open(session, request).chain(turn -> upstream.post(CHAT_PATH, body, request.stream())
-                .onFailure().call(failure -> turn.recorder().finish(
-                        new ChatCompletionAccumulator().toMessage(MessageStatus.ERROR, null)))
+                .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
                 .chain(answer -> respond(request, turn, answer)));
     }
 
@@ -69,8 +72,7 @@ public class ChatRelay {
         }
         // A JSON answer or an error: read it whole, store the turn, then send it unchanged.
         return answer.bodyAsBuffer()
-                .onFailure().call(failure -> turn.recorder().finish(
-                        new ChatCompletionAccumulator().toMessage(MessageStatus.ERROR, null)))
+                .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
                 .onFailure().transform(failure -> new ApiException(502, "upstream_error",
                         "upstream_error", null, "The upstream provider's answer was cut off"))
                 .chain(bytes -> turn.recorder().finish(fold(answer.status(), bytes))
@@ -79,10 +81,10 @@ public class ChatRelay {
     }
 
     private AssistantMessage fold(int status, Buffer bytes) {
-        ChatCompletionAccumulator accumulator = new ChatCompletionAccumulator();
         if (status >= 400) {
-            return accumulator.toMessage(MessageStatus.ERROR, null);
+            return NO_ANSWER;
         }
+        ChatCompletionAccumulator accumulator = new ChatCompletionAccumulator();
         try {
             accumulator.acceptCompletion(json.readTree(bytes.getBytes()));
         } catch (java.io.IOException e) {

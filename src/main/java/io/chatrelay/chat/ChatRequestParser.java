@@ -1,7 +1,7 @@
 package io.chatrelay.chat;
 
 import java.io.IOException;
-import java.util.Set;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.chatrelay.conversation.ConversationIds;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.upstream.UpstreamConfig;
 import io.vertx.core.buffer.Buffer;
@@ -25,8 +26,8 @@ import io.vertx.core.buffer.Buffer;
 public class ChatRequestParser {
 
     public static final String CONVERSATION_HEADER = "X-Conversation-Id";
-    private static final Set<String> REASONING_EFFORTS = Set.of("minimal", "low", "medium", "high");
-    private static final Set<String> VERBOSITIES = Set.of("low", "medium", "high");
+    private static final List<String> REASONING_EFFORTS = List.of("minimal", "low", "medium", "high");
+    private static final List<String> VERBOSITIES = List.of("low", "medium", "high");
 
     private final ObjectMapper json;
     private final UpstreamConfig upstream;
@@ -96,31 +97,21 @@ public class ChatRequestParser {
         return ApiException.invalidRequest("invalid_messages", "messages", message);
     }
 
-    private static void checkEnum(ObjectNode body, String field, Set<String> allowed) {
+    private static void checkEnum(ObjectNode body, String field, List<String> allowed) {
         JsonNode value = body.get(field);
         if (value == null || value.isNull()) {
             return;
         }
         if (!value.isTextual() || !allowed.contains(value.asText())) {
             throw ApiException.invalidRequest("invalid_value", field,
-                    field + " must be one of " + String.join(", ", ordered(allowed)));
+                    field + " must be one of " + String.join(", ", allowed));
         }
     }
 
     private static UUID conversationId(JsonNode fromBody, String fromHeader) {
-        String value = fromBody != null && !fromBody.isNull() ? (fromBody.isTextual() ? fromBody.asText() : "")
-                : fromHeader;
-        if (value == null) {
-            return null;
+        if (fromBody != null && !fromBody.isNull()) {
+            return ConversationIds.parse(fromBody.isTextual() ? fromBody.asText() : null, "conversation_id");
         }
-        try {
-            return UUID.fromString(value);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalidRequest("invalid_value", "conversation_id", "conversation_id must be a UUID");
-        }
-    }
-
-    private static java.util.List<String> ordered(Set<String> allowed) {
-        return java.util.stream.Stream.of("minimal", "low", "medium", "high").filter(allowed::contains).toList();
+        return fromHeader == null ? null : ConversationIds.parse(fromHeader, "conversation_id");
     }
 }
