@@ -48,6 +48,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 @QuarkusTest
 @WithTestResource(MockUpstreamResource.class)
@@ -255,11 +258,21 @@ class FileJsonBackendTest {
 
     /**
      * Conversations of the session in the shared PostgreSQL test database. Db cannot be used
-     * here: it connects to relay.persistence.db-url, which this profile points at the directory.
+     * here: it connects to relay.persistence.db-url, which this profile points at the directory;
+     * the database is the one application.properties names for the test profile.
      */
     private static long postgresConversationsOfSession(String session) {
         Config config = ConfigProvider.getConfig();
-        String url = config.getValue("%test.relay.persistence.db-url", String.class);
+        String url;
+        try {
+            url = new SmallRyeConfigBuilder().withProfile("test").addDefaultInterceptors()
+                    .withSources(new PropertiesConfigSource(Thread.currentThread().getContextClassLoader()
+                            .getResource("application.properties"), 250))
+                    .withSources(new EnvConfigSource(System.getenv(), 300))
+                    .build().getValue("relay.persistence.db-url", String.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String user = config.getOptionalValue("quarkus.datasource.username", String.class).orElse("postgres");
         String password = config.getOptionalValue("quarkus.datasource.password", String.class).orElse("");
         try (Connection c = DriverManager.getConnection(url, user, password);
