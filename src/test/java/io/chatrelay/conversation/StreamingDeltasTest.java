@@ -27,6 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.json.JsonObject;
 
 @QuarkusTest
 @WithTestResource(MockUpstreamResource.class)
@@ -64,7 +65,8 @@ class StreamingDeltasTest {
                 .write(Chunks.content(" wor")).await(gate)
                 .write(Chunks.content("ld")).write(Chunks.finish("stop")).write(Chunks.DONE).end());
 
-        try (SseClient client = Api.stream(session, Api.chat("greet me", true).put("conversation_id", conversationId))) {
+        JsonObject body = Api.chat("greet me", true).put("conversation_id", conversationId);
+        try (SseClient client = Api.stream(session, body)) {
             assertEquals(Chunks.role(), client.nextEvent());
             assertEquals(Chunks.content("Hello"), client.nextEvent());
             assertEquals(Chunks.content(" wor"), client.nextEvent());
