@@ -1,9 +1,8 @@
 package io.chatrelay.conversation;
 
+import static io.chatrelay.testing.ErrorAssertions.assertOpenAiError;
 import static io.chatrelay.testing.Api.as;
 import static io.restassured.RestAssured.given;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -522,18 +521,7 @@ class ConversationApiTest {
         return page.getList("items.id", String.class);
     }
 
-    /** OpenAI's error envelope, with nothing internal in it. */
     private static void assertError(Response response, int status, String type, String code, String param) {
-        response.then().statusCode(status).contentType(ContentType.JSON)
-                .body("error.message", not(emptyOrNullString()))
-                .body("error.type", equalTo(type))
-                .body("error.code", equalTo(code))
-                .body("error", hasKey("param"))
-                .body(not(containsString("Exception")))
-                .body(not(containsString("at io.")))
-                .body(not(containsString("SQL")));
-        if (param != null) {
-            response.then().body("error.param", equalTo(param));
-        }
+        assertOpenAiError(response, status, type, code, param);
     }
 }
