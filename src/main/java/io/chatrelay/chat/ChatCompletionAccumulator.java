@@ -1,15 +1,18 @@
 package io.chatrelay.chat;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.chatrelay.conversation.AssistantMessage;
+import io.chatrelay.sse.SseEvent;
 
 /**
  * Folds what the provider sends into the assistant message to store: the deltas of a
@@ -17,9 +20,10 @@ import io.chatrelay.conversation.AssistantMessage;
  * arrive after {@code finish_reason}, in a chunk whose {@code choices} is empty, and
  * tool calls arrive in fragments keyed by their {@code index}.
  */
-public final class ChatCompletionAccumulator {
+public final class ChatCompletionAccumulator implements AnswerFolder {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final ObjectMapper READER = new ObjectMapper();
 
     private final StringBuilder content = new StringBuilder();
     private boolean sawContent;
@@ -28,6 +32,28 @@ public final class ChatCompletionAccumulator {
     private JsonNode usage;
     private String upstreamError;
     private int version;
+
+    @Override
+    public void acceptEvent(SseEvent event) {
+        if (event.data() == null || event.isDone()) {
+            return;
+        }
+        try {
+            acceptChunk(READER.readTree(event.data()));
+        } catch (IOException e) {
+            // not JSON (a provider's own keep-alive, say): forwarded, nothing to fold
+        }
+    }
+
+    @Override
+    public boolean endsStream(SseEvent event) {
+        return event.isDone();
+    }
+
+    @Override
+    public void acceptBody(JsonNode body) {
+        acceptCompletion(body);
+    }
 
     /** Folds one {@code chat.completion.chunk}. */
     public synchronized void acceptChunk(JsonNode chunk) {
@@ -77,26 +103,23 @@ public final class ChatCompletionAccumulator {
         version++;
     }
 
-    /** Changes with every delta that alters the stored content: lets a draft writer skip idle ticks. */
+    @Override
     public synchronized int version() {
         return version;
     }
 
+    @Override
     public synchronized String contentSoFar() {
         return content.toString();
     }
 
-    /** An {@code error} object the provider sent inside a 200 answer, if any. */
+    @Override
     public synchronized boolean sawUpstreamError() {
         return upstreamError != null;
     }
 
-    /**
-     * The message to store.
-     *
-     * @param status final, error or aborted
-     */
-    public synchronized AssistantMessage toMessage(String status, String responseId) {
+    @Override
+    public synchronized AssistantMessage toMessage(String status) {
         JsonNode storedContent = sawContent || toolCalls.isEmpty() ? TextNode.valueOf(content.toString()) : null;
         ArrayNode calls = null;
         if (!toolCalls.isEmpty()) {
@@ -107,7 +130,7 @@ public final class ChatCompletionAccumulator {
         if (reason == null && "final".equals(status)) {
             reason = "stop";
         }
-        return new AssistantMessage(status, storedContent, reason, calls, usage, responseId);
+        return new AssistantMessage(status, storedContent, reason, calls, usage, null);
     }
 
     private void mergeToolCallFragment(JsonNode fragment) {

@@ -14,11 +14,13 @@ import io.vertx.core.http.HttpServerRequest;
 @Path("/v1/chat/completions")
 public class ChatCompletionResource {
 
+    static final Protocol PROTOCOL = new Protocol("chat/completions", ChatCompletionAccumulator::new);
+
     private final ChatRequestParser parser;
     private final SessionResolver sessions;
-    private final ChatRelay relay;
+    private final ExchangeRelay relay;
 
-    ChatCompletionResource(ChatRequestParser parser, SessionResolver sessions, ChatRelay relay) {
+    ChatCompletionResource(ChatRequestParser parser, SessionResolver sessions, ExchangeRelay relay) {
         this.parser = parser;
         this.sessions = sessions;
         this.relay = relay;
@@ -28,9 +30,9 @@ public class ChatCompletionResource {
     @Operation(summary = "Create a chat completion (stream or JSON), persisted when a session is given")
     public RestMulti<Buffer> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
-        ChatRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
+        ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
         var session = sessions.resolve(request);
-        return RestMulti.fromUniResponse(relay.relay(chat, session), RelayedResponse::body,
+        return RestMulti.fromUniResponse(relay.relay(PROTOCOL, chat, session), RelayedResponse::body,
                 RelayedResponse::headers, RelayedResponse::status);
     }
 }

@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatrelay.conversation.ConversationIds;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.upstream.UpstreamConfig;
-import io.vertx.core.buffer.Buffer;
 
 /**
  * Reads and checks a chat completion body before anything is stored or sent upstream.
@@ -40,7 +39,7 @@ public class ChatRequestParser {
         this.upstream = upstream;
     }
 
-    public ChatRequest parse(byte[] raw, String conversationHeader) {
+    public ExchangeRequest parse(byte[] raw, String conversationHeader) {
         ObjectNode body = readObject(raw);
         JsonNode lastUser = checkMessages(body.get("messages"));
         checkEnum(body, "reasoning_effort", REASONING_EFFORTS);
@@ -51,16 +50,7 @@ public class ChatRequestParser {
             body.put("model", upstream.defaultModel());
         }
         boolean stream = body.path("stream").asBoolean(false);
-        return new ChatRequest(body, stream, conversationId, lastUser, body.get("model").asText());
-    }
-
-    /** Serialises the body for the provider. */
-    public Buffer upstreamBytes(ObjectNode body) {
-        try {
-            return Buffer.buffer(json.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException("A parsed JSON tree could not be written back", e);
-        }
+        return new ExchangeRequest(body, stream, conversationId, lastUser, body.get("model").asText());
     }
 
     private ObjectNode readObject(byte[] raw) {

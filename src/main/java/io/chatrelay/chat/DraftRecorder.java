@@ -23,7 +23,7 @@ final class DraftRecorder implements TurnRecorder {
     private final Vertx vertx;
     private final long timerId;
     private final AtomicBoolean finished = new AtomicBoolean();
-    private volatile ChatCompletionAccumulator latest;
+    private volatile AnswerFolder latest;
     private int flushedVersion;
     private Uni<Void> tail = Uni.createFrom().voidItem().memoize().indefinitely();
 
@@ -38,12 +38,12 @@ final class DraftRecorder implements TurnRecorder {
     }
 
     @Override
-    public void progressed(ChatCompletionAccumulator accumulator) {
-        latest = accumulator;
+    public void progressed(AnswerFolder answer) {
+        latest = answer;
     }
 
     private synchronized void flush() {
-        ChatCompletionAccumulator current = latest;
+        AnswerFolder current = latest;
         if (finished.get() || current == null || current.version() == flushedVersion) {
             return;
         }

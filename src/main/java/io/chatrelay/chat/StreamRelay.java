@@ -5,9 +5,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.metrics.RelayMetrics;
 import io.chatrelay.sse.SseEvent;
@@ -20,9 +17,11 @@ import io.vertx.core.buffer.Buffer;
 /**
  * Forwards one streamed exchange: every provider event goes to the client as its exact
  * bytes, in order, as soon as it is complete, while a copy is folded into the turn's
- * accumulator. The provider's {@code data: [DONE]} is held back until the assistant
- * message is committed, so a client that reads the conversation after {@code [DONE]}
- * sees it. One instance per request.
+ * answer. The event that ends the stream ({@code data: [DONE]}, or the Responses API's
+ * {@code response.completed}) is held back until the assistant message is committed, so a
+ * client that reads the conversation after it sees the message. A stream that breaks
+ * after it began ends with an in-band error event and {@code data: [DONE]}. One instance
+ * per request.
  */
 final class StreamRelay {
 
@@ -33,17 +32,16 @@ final class StreamRelay {
 
     private final UpstreamResponse upstream;
     private final TurnRecorder recorder;
-    private final ObjectMapper json;
+    private final AnswerFolder answer;
     private final RelayMetrics metrics;
     private final SseEventSplitter splitter = new SseEventSplitter();
-    private final ChatCompletionAccumulator accumulator = new ChatCompletionAccumulator();
-    private final AtomicReference<Buffer> heldDone = new AtomicReference<>();
+    private final AtomicReference<Buffer> heldEnd = new AtomicReference<>();
     private volatile Throwable failure;
 
-    StreamRelay(UpstreamResponse upstream, TurnRecorder recorder, ObjectMapper json, RelayMetrics metrics) {
+    StreamRelay(UpstreamResponse upstream, TurnRecorder recorder, AnswerFolder answer, RelayMetrics metrics) {
         this.upstream = upstream;
         this.recorder = recorder;
-        this.json = json;
+        this.answer = answer;
         this.metrics = metrics;
     }
 
@@ -65,19 +63,11 @@ final class StreamRelay {
 
     /** Folds an event into the turn and says whether it goes to the client now. */
     private boolean forwardable(SseEvent event) {
-        if (event.isDone()) {
-            heldDone.set(event.raw());
+        answer.acceptEvent(event);
+        recorder.progressed(answer);
+        if (answer.endsStream(event)) {
+            heldEnd.set(event.raw());
             return false;
-        }
-        if (event.data() != null) {
-            try {
-                JsonNode chunk = json.readTree(event.data());
-                accumulator.acceptChunk(chunk);
-                recorder.progressed(accumulator);
-            } catch (java.io.IOException e) {
-                // Not JSON: still the provider's bytes, forwarded; nothing to fold.
-                LOG.debug("Skipping a non-JSON event while folding the stream");
-            }
         }
         return true;
     }
@@ -88,13 +78,11 @@ final class StreamRelay {
             LOG.warnf("Upstream stream failed mid-way (%s); storing the partial answer",
                     failure.getClass().getSimpleName());
             metrics.upstreamOutcome("broken");
-            return recorder.finish(accumulator.toMessage(MessageStatus.ERROR, null))
-                    .replaceWith(List.of(BROKEN, DONE));
+            return recorder.finish(answer.toMessage(MessageStatus.ERROR)).replaceWith(List.of(BROKEN, DONE));
         }
-        String status = accumulator.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL;
-        Buffer done = heldDone.get();
-        return recorder.finish(accumulator.toMessage(status, null))
-                .replaceWith(done == null ? List.of() : List.of(done));
+        String status = answer.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL;
+        Buffer end = heldEnd.get();
+        return recorder.finish(answer.toMessage(status)).replaceWith(end == null ? List.of() : List.of(end));
     }
 
     /**
@@ -104,7 +92,7 @@ final class StreamRelay {
      */
     private void abort() {
         metrics.upstreamOutcome("cancelled");
-        recorder.finish(accumulator.toMessage(MessageStatus.ABORTED, null)).subscribe().with(ignored -> {
+        recorder.finish(answer.toMessage(MessageStatus.ABORTED)).subscribe().with(ignored -> {
         });
         upstream.cancel();
     }

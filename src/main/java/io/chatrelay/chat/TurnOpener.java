@@ -45,7 +45,7 @@ public class TurnOpener {
      * Opens the turn. Fails with 400 when a conversation is named without a session, 404
      * when it is not the session's, 429 at a limit: all before the provider is called.
      */
-    public Uni<OpenedTurn> open(Optional<String> session, ChatRequest request) {
+    public Uni<OpenedTurn> open(Optional<String> session, ExchangeRequest request) {
         if (session.isEmpty()) {
             if (request.conversationId() != null) {
                 return Uni.createFrom().failure(ApiException.invalidRequest("missing_session", null,
@@ -61,7 +61,7 @@ public class TurnOpener {
                         .map(recorder -> new OpenedTurn(conversationId, recorder)));
     }
 
-    private UUID openBlocking(String session, ChatRequest request) {
+    private UUID openBlocking(String session, ExchangeRequest request) {
         TranscriptStore store = transcripts.store();
         UUID conversationId = request.conversationId();
         if (conversationId == null) {

@@ -10,7 +10,7 @@ public interface TurnRecorder {
     TurnRecorder NONE = message -> Uni.createFrom().voidItem();
 
     /** Called on the event loop after each forwarded event; must not block. */
-    default void progressed(ChatCompletionAccumulator accumulator) {
+    default void progressed(AnswerFolder answer) {
     }
 
     /**

@@ -6,12 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * A validated chat completion request.
+ * A validated request for the provider (chat completion or response), before any of it
+ * is stored or sent.
  *
  * @param upstreamBody what goes to the provider: the client's body without our own fields
  * @param conversationId the conversation named by the client, or null
  * @param lastUserContent content of the last {@code user} message, stored as the turn's user message
  */
-public record ChatRequest(ObjectNode upstreamBody, boolean stream, UUID conversationId, JsonNode lastUserContent,
+public record ExchangeRequest(ObjectNode upstreamBody, boolean stream, UUID conversationId, JsonNode lastUserContent,
         String model) {
 }

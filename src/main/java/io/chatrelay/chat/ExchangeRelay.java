@@ -1,5 +1,6 @@
 package io.chatrelay.chat;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,48 +24,46 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * One chat completion exchange: open the turn, call the provider, relay its answer and
- * store the assistant message, whatever the outcome.
+ * One exchange with the provider: open the turn, call the provider, relay its answer and
+ * store the assistant message, whatever the outcome. The protocol (chat completions or
+ * responses) decides the path and how the answer is folded.
  */
 @ApplicationScoped
-public class ChatRelay {
+public class ExchangeRelay {
 
-    private static final Logger LOG = Logger.getLogger(ChatRelay.class);
-    private static final String CHAT_PATH = "chat/completions";
+    private static final Logger LOG = Logger.getLogger(ExchangeRelay.class);
     /** Provider headers worth passing on: request ids help users when they report a problem. */
     private static final List<String> RELAYED_HEADERS = List.of("x-request-id", "openai-processing-ms",
             "openai-version");
 
     /** What is stored when the provider failed before any of its answer arrived. */
     private static final AssistantMessage NO_ANSWER = new ChatCompletionAccumulator()
-            .toMessage(MessageStatus.ERROR, null);
+            .toMessage(MessageStatus.ERROR);
 
     private final TurnOpener opener;
     private final UpstreamClient upstream;
-    private final ChatRequestParser parser;
     private final ObjectMapper json;
     private final RelayMetrics metrics;
 
-    ChatRelay(TurnOpener opener, UpstreamClient upstream, ChatRequestParser parser, ObjectMapper json,
-            RelayMetrics metrics) {
+    ExchangeRelay(TurnOpener opener, UpstreamClient upstream, ObjectMapper json, RelayMetrics metrics) {
         this.opener = opener;
         this.upstream = upstream;
-        this.parser = parser;
         this.json = json;
         this.metrics = metrics;
     }
 
-    public Uni<RelayedResponse> relay(ChatRequest request, Optional<String> session) {
-        Buffer body = parser.upstreamBytes(request.upstreamBody());
-        return opener.open(session, request).chain(turn -> upstream.post(CHAT_PATH, body, request.stream())
+    public Uni<RelayedResponse> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
+        Buffer body = Buffer.buffer(upstreamBytes(request));
+        return opener.open(session, request).chain(turn -> upstream.post(protocol.path(), body, request.stream())
                 .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
-                .chain(answer -> respond(request, turn, answer)));
+                .chain(answer -> respond(protocol, request, turn, answer)));
     }
 
-    private Uni<RelayedResponse> respond(ChatRequest request, OpenedTurn turn, UpstreamResponse answer) {
+    private Uni<RelayedResponse> respond(Protocol protocol, ExchangeRequest request, OpenedTurn turn,
+            UpstreamResponse answer) {
         Map<String, List<String>> headers = relayedHeaders(answer, turn);
         if (answer.status() < 400 && request.stream()) {
-            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), json, metrics).body();
+            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), protocol.newFolder(), metrics).body();
             headers.put("Cache-Control", List.of("no-cache"));
             // Tells nginx-style proxies in front of us not to buffer the stream.
             headers.put("X-Accel-Buffering", List.of("no"));
@@ -75,24 +74,30 @@ public class ChatRelay {
                 .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
                 .onFailure().transform(failure -> new ApiException(502, "upstream_error",
                         "upstream_error", null, "The upstream provider's answer was cut off"))
-                .chain(bytes -> turn.recorder().finish(fold(answer.status(), bytes))
+                .chain(bytes -> turn.recorder().finish(fold(protocol.newFolder(), answer.status(), bytes))
                         .replaceWith(new RelayedResponse(answer.status(), headers,
                                 Multi.createFrom().item(bytes))));
     }
 
-    private AssistantMessage fold(int status, Buffer bytes) {
+    private AssistantMessage fold(AnswerFolder answer, int status, Buffer bytes) {
         if (status >= 400) {
             return NO_ANSWER;
         }
-        ChatCompletionAccumulator accumulator = new ChatCompletionAccumulator();
         try {
-            accumulator.acceptCompletion(json.readTree(bytes.getBytes()));
-        } catch (java.io.IOException e) {
+            answer.acceptBody(json.readTree(bytes.getBytes()));
+        } catch (IOException e) {
             LOG.debug("Upstream answered 2xx with a body that is not JSON");
-            return accumulator.toMessage(MessageStatus.ERROR, null);
+            return answer.toMessage(MessageStatus.ERROR);
         }
-        return accumulator.toMessage(accumulator.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL,
-                null);
+        return answer.toMessage(answer.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL);
+    }
+
+    private byte[] upstreamBytes(ExchangeRequest request) {
+        try {
+            return json.writeValueAsBytes(request.upstreamBody());
+        } catch (IOException e) {
+            throw new IllegalStateException("A parsed JSON tree could not be written back", e);
+        }
     }
 
     private static Map<String, List<String>> relayedHeaders(UpstreamResponse answer, OpenedTurn turn) {
