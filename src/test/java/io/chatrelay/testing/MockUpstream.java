@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ import io.vertx.core.http.HttpServerResponse;
  */
 public final class MockUpstream {
 
-    private static MockUpstream shared;
+    private static final Map<String, MockUpstream> INSTANCES = new ConcurrentHashMap<>();
 
     private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
@@ -37,20 +38,33 @@ public final class MockUpstream {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    /** The one instance of this JVM, started on first use. */
-    public static synchronized MockUpstream shared() {
-        if (shared == null) {
-            try {
-                shared = new MockUpstream();
-            } catch (Exception e) {
-                throw new IllegalStateException("mock upstream did not start", e);
-            }
-        }
-        return shared;
+    /** The LLM provider of this JVM, started on first use. */
+    public static MockUpstream shared() {
+        return named("provider");
     }
 
+    /** The Tavily-compatible search API of this JVM, started on first use. */
+    public static MockUpstream searchApi() {
+        return named("search");
+    }
+
+    private static MockUpstream named(String name) {
+        return INSTANCES.computeIfAbsent(name, n -> {
+            try {
+                return new MockUpstream();
+            } catch (Exception e) {
+                throw new IllegalStateException("mock " + n + " did not start", e);
+            }
+        });
+    }
+
+    /** The provider's base URL, as OPENAI_BASE_URL would name it. */
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.actualPort() + "/v1";
+        return rootUrl() + "/v1";
+    }
+
+    public String rootUrl() {
+        return "http://127.0.0.1:" + server.actualPort();
     }
 
     /** Forgets queued scripts and recorded requests. */
