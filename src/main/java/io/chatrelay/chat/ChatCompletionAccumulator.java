@@ -1,6 +1,7 @@
 package io.chatrelay.chat;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -32,6 +33,7 @@ public final class ChatCompletionAccumulator implements AnswerFolder {
     private JsonNode usage;
     private String upstreamError;
     private int version;
+    private SseFrames.ChunkIdentity identity;
 
     @Override
     public void acceptEvent(SseEvent event) {
@@ -58,6 +60,10 @@ public final class ChatCompletionAccumulator implements AnswerFolder {
     /** Folds one {@code chat.completion.chunk}. */
     public synchronized void acceptChunk(JsonNode chunk) {
         noteUsageAndError(chunk);
+        if (identity == null && chunk.hasNonNull("id")) {
+            identity = new SseFrames.ChunkIdentity(chunk.get("id").asText(), chunk.path("created").asLong(),
+                    chunk.path("model").asText(""));
+        }
         JsonNode choice = firstChoice(chunk);
         if (choice == null) {
             return;
@@ -131,6 +137,24 @@ public final class ChatCompletionAccumulator implements AnswerFolder {
             reason = "stop";
         }
         return new AssistantMessage(status, storedContent, reason, calls, usage, null);
+    }
+
+    /** The tool calls so far, in index order, each {@code {id, type, function: {name, arguments}}}. */
+    public synchronized List<ObjectNode> toolCalls() {
+        return toolCalls.values().stream().map(ObjectNode::deepCopy).toList();
+    }
+
+    /** id, created and model of the first chunk, for chunks the service adds to the stream. */
+    synchronized SseFrames.ChunkIdentity identity() {
+        return identity;
+    }
+
+    public synchronized String finishReason() {
+        return finishReason;
+    }
+
+    public synchronized JsonNode usage() {
+        return usage;
     }
 
     private void mergeToolCallFragment(JsonNode fragment) {

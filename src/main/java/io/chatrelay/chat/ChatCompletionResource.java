@@ -19,11 +19,16 @@ public class ChatCompletionResource {
     private final ChatRequestParser parser;
     private final SessionResolver sessions;
     private final ExchangeRelay relay;
+    private final ToolSelection tools;
+    private final ToolLoopRelay toolLoop;
 
-    ChatCompletionResource(ChatRequestParser parser, SessionResolver sessions, ExchangeRelay relay) {
+    ChatCompletionResource(ChatRequestParser parser, SessionResolver sessions, ExchangeRelay relay,
+            ToolSelection tools, ToolLoopRelay toolLoop) {
         this.parser = parser;
         this.sessions = sessions;
         this.relay = relay;
+        this.tools = tools;
+        this.toolLoop = toolLoop;
     }
 
     @POST
@@ -32,7 +37,9 @@ public class ChatCompletionResource {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
         ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
         var session = sessions.resolve(request);
-        return RestMulti.fromUniResponse(relay.relay(PROTOCOL, chat, session), RelayedResponse::body,
-                RelayedResponse::headers, RelayedResponse::status);
+        var response = tools.applyServerTools(chat.upstreamBody()) ? toolLoop.relay(chat, session)
+                : relay.relay(PROTOCOL, chat, session);
+        return RestMulti.fromUniResponse(response, RelayedResponse::body, RelayedResponse::headers,
+                RelayedResponse::status);
     }
 }

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.chatrelay.chat.TurnOpener.OpenedTurn;
@@ -37,7 +38,7 @@ public class ExchangeRelay {
             "openai-version");
 
     /** What is stored when the provider failed before any of its answer arrived. */
-    private static final AssistantMessage NO_ANSWER = new ChatCompletionAccumulator()
+    static final AssistantMessage NO_ANSWER = new ChatCompletionAccumulator()
             .toMessage(MessageStatus.ERROR);
 
     private final TurnOpener opener;
@@ -53,7 +54,7 @@ public class ExchangeRelay {
     }
 
     public Uni<RelayedResponse> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
-        Buffer body = Buffer.buffer(upstreamBytes(request));
+        Buffer body = Buffer.buffer(upstreamBytes(request.upstreamBody()));
         return opener.open(session, request).chain(turn -> upstream.post(protocol.path(), body, request.stream())
                 .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
                 .chain(answer -> respond(protocol, request, turn, answer)));
@@ -64,17 +65,19 @@ public class ExchangeRelay {
         Map<String, List<String>> headers = relayedHeaders(answer, turn);
         if (answer.status() < 400 && request.stream()) {
             Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), protocol.newFolder(), metrics).body();
-            headers.put("Cache-Control", List.of("no-cache"));
-            // Tells nginx-style proxies in front of us not to buffer the stream.
-            headers.put("X-Accel-Buffering", List.of("no"));
-            return Uni.createFrom().item(new RelayedResponse(answer.status(), headers, stream));
+            return Uni.createFrom().item(new RelayedResponse(answer.status(), asStream(headers), stream));
         }
-        // A JSON answer or an error: read it whole, store the turn, then send it unchanged.
+        return relayWhole(protocol.newFolder(), turn, answer, headers);
+    }
+
+    /** A JSON answer or an error: read it whole, store the turn, then send it unchanged. */
+    Uni<RelayedResponse> relayWhole(AnswerFolder folder, OpenedTurn turn, UpstreamResponse answer,
+            Map<String, List<String>> headers) {
         return answer.bodyAsBuffer()
                 .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
                 .onFailure().transform(failure -> new ApiException(502, "upstream_error",
                         "upstream_error", null, "The upstream provider's answer was cut off"))
-                .chain(bytes -> turn.recorder().finish(fold(protocol.newFolder(), answer.status(), bytes))
+                .chain(bytes -> turn.recorder().finish(fold(folder, answer.status(), bytes))
                         .replaceWith(new RelayedResponse(answer.status(), headers,
                                 Multi.createFrom().item(bytes))));
     }
@@ -92,15 +95,22 @@ public class ExchangeRelay {
         return answer.toMessage(answer.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL);
     }
 
-    private byte[] upstreamBytes(ExchangeRequest request) {
+    byte[] upstreamBytes(JsonNode body) {
         try {
-            return json.writeValueAsBytes(request.upstreamBody());
+            return json.writeValueAsBytes(body);
         } catch (IOException e) {
             throw new IllegalStateException("A parsed JSON tree could not be written back", e);
         }
     }
 
-    private static Map<String, List<String>> relayedHeaders(UpstreamResponse answer, OpenedTurn turn) {
+    static Map<String, List<String>> asStream(Map<String, List<String>> headers) {
+        headers.put("Cache-Control", List.of("no-cache"));
+        // Tells nginx-style proxies in front of us not to buffer the stream.
+        headers.put("X-Accel-Buffering", List.of("no"));
+        return headers;
+    }
+
+    static Map<String, List<String>> relayedHeaders(UpstreamResponse answer, OpenedTurn turn) {
         Map<String, List<String>> headers = new HashMap<>();
         String contentType = answer.header("Content-Type");
         if (contentType != null) {

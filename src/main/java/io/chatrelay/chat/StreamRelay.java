@@ -26,9 +26,7 @@ import io.vertx.core.buffer.Buffer;
 final class StreamRelay {
 
     private static final Logger LOG = Logger.getLogger(StreamRelay.class);
-    private static final Buffer DONE = Buffer.buffer("data: [DONE]\n\n");
-    private static final Buffer BROKEN = Buffer.buffer("data: {\"error\":{\"message\":\"The upstream stream ended"
-            + " unexpectedly\",\"type\":\"upstream_error\",\"param\":null,\"code\":\"upstream_error\"}}\n\n");
+    static final String BROKEN_STREAM = "The upstream stream ended unexpectedly";
 
     private final UpstreamResponse upstream;
     private final TurnRecorder recorder;
@@ -78,7 +76,8 @@ final class StreamRelay {
             LOG.warnf("Upstream stream failed mid-way (%s); storing the partial answer",
                     failure.getClass().getSimpleName());
             metrics.upstreamOutcome("broken");
-            return recorder.finish(answer.toMessage(MessageStatus.ERROR)).replaceWith(List.of(BROKEN, DONE));
+            return recorder.finish(answer.toMessage(MessageStatus.ERROR))
+                    .replaceWith(() -> List.of(SseFrames.error(BROKEN_STREAM), SseFrames.done()));
         }
         String status = answer.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL;
         Buffer end = heldEnd.get();

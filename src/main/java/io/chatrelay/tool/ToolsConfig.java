@@ -20,4 +20,10 @@ public interface ToolsConfig {
 
     /** Key of the Tavily-compatible search API (TAVILY_API_KEY); web_search fails without it. */
     Optional<String> tavilyApiKey();
+
+    /**
+     * Time zone id that get_time reports in, e.g. {@code Europe/Berlin} or {@code UTC}; the
+     * JVM's default zone when unset. An unknown id fails start-up.
+     */
+    Optional<String> timeZone();
 }

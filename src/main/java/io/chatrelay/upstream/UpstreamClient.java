@@ -3,6 +3,7 @@ package io.chatrelay.upstream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,6 +15,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -63,15 +65,31 @@ public class UpstreamClient {
                 .putHeader(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json");
         config.apiKey().filter(key -> !key.isBlank())
                 .ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        return Uni.createFrom().deferred(() -> {
+            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+            return send(options, body, sent).onCancellation().invoke(() -> {
+                // The caller gave up before the head arrived (the client left): stop the provider.
+                HttpClientRequest request = sent.get();
+                if (request != null) {
+                    request.reset();
+                }
+            });
+        });
+    }
+
+    private Uni<UpstreamResponse> send(RequestOptions options, Buffer body, AtomicReference<HttpClientRequest> sent) {
         return Uni.createFrom().<UpstreamResponse> emitter(emitter -> {
             long started = System.nanoTime();
             client.request(options)
-                    .compose(request -> request.send(body).map(response -> {
-                        // Paused on the event loop that delivered the head, so no chunk is lost
-                        // before the relay subscribes to the body.
-                        response.pause();
-                        return new UpstreamResponse(request, response);
-                    }))
+                    .compose(request -> {
+                        sent.set(request);
+                        return request.send(body).map(response -> {
+                            // Paused on the event loop that delivered the head, so no chunk is lost
+                            // before the relay subscribes to the body.
+                            response.pause();
+                            return new UpstreamResponse(request, response);
+                        });
+                    })
                     .onSuccess(response -> {
                         metrics.firstByte(Duration.ofNanos(System.nanoTime() - started));
                         metrics.upstreamOutcome(response.status() >= 400 ? "http_error" : "ok");

@@ -23,6 +23,28 @@ public final class Chunks {
         return event("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":" + quote(reason) + "}");
     }
 
+    /** The first fragment of a tool call: its index, id and function name, no arguments yet. */
+    public static String toolCallStart(int index, String id, String name) {
+        return event("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":" + index + ",\"id\":" + quote(id)
+                + ",\"type\":\"function\",\"function\":{\"name\":" + quote(name) + ",\"arguments\":\"\"}}]},"
+                + "\"logprobs\":null,\"finish_reason\":null}");
+    }
+
+    /** A later fragment of a tool call's arguments. */
+    public static String toolCallArguments(int index, String fragment) {
+        return event("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":" + index
+                + ",\"function\":{\"arguments\":" + quote(fragment) + "}}]},\"logprobs\":null,\"finish_reason\":null}");
+    }
+
+    /** A complete non-streamed chat.completion that asks for one tool call. */
+    public static String toolCallCompletion(String id, String name, String arguments) {
+        return "{\"id\":\"chatcmpl-tools\",\"object\":\"chat.completion\",\"created\":1700000000,"
+                + "\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":null,\"tool_calls\":[{\"id\":" + quote(id) + ",\"type\":\"function\",\"function\":"
+                + "{\"name\":" + quote(name) + ",\"arguments\":" + quote(arguments) + "}}]},\"finish_reason\":\"tool_calls\"}],"
+                + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}}";
+    }
+
     /** The usage chunk OpenAI sends after finish_reason when stream_options.include_usage is set. */
     public static String usage(int prompt, int completion) {
         return "data: " + HEAD + "],\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion
