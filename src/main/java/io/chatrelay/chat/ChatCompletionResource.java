@@ -14,8 +14,6 @@ import io.vertx.core.http.HttpServerRequest;
 @Path("/v1/chat/completions")
 public class ChatCompletionResource {
 
-    static final Protocol PROTOCOL = new Protocol("chat/completions", ChatCompletionAccumulator::new);
-
     private final ChatRequestParser parser;
     private final SessionResolver sessions;
     private final ExchangeRelay relay;
@@ -38,7 +36,7 @@ public class ChatCompletionResource {
         ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
         var session = sessions.resolve(request);
         var response = tools.applyServerTools(chat.upstreamBody()) ? toolLoop.relay(chat, session)
-                : relay.relay(PROTOCOL, chat, session);
+                : relay.relay(Protocol.CHAT_COMPLETIONS, chat, session);
         return RestMulti.fromUniResponse(response, RelayedResponse::body, RelayedResponse::headers,
                 RelayedResponse::status);
     }

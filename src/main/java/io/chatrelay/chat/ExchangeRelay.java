@@ -64,7 +64,7 @@ public class ExchangeRelay {
             UpstreamResponse answer) {
         Map<String, List<String>> headers = relayedHeaders(answer, turn);
         if (answer.status() < 400 && request.stream()) {
-            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), protocol.newFolder(), metrics).body();
+            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), protocol, metrics).body();
             return Uni.createFrom().item(new RelayedResponse(answer.status(), asStream(headers), stream));
         }
         return relayWhole(protocol.newFolder(), turn, answer, headers);

@@ -13,7 +13,7 @@ import io.vertx.core.buffer.Buffer;
  * Frames are built per use: a constant Buffer would be frozen into the native image heap,
  * which Vert.x's buffer classes do not allow.
  */
-final class SseFrames {
+public final class SseFrames {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
@@ -55,6 +55,13 @@ final class SseFrames {
             choice.put("finish_reason", finishReason);
         }
         return data(chunk);
+    }
+
+    /** The Responses API's own error event, which ends its stream (it has no {@code [DONE]}). */
+    public static Buffer responsesError(String message) {
+        ObjectNode error = JSON.objectNode();
+        error.put("type", "error").put("code", "upstream_error").put("message", message).putNull("param");
+        return Buffer.buffer("event: error\n" + "data: " + error + "\n\n");
     }
 
     private static Buffer data(JsonNode payload) {

@@ -20,8 +20,8 @@ import io.vertx.core.buffer.Buffer;
  * answer. The event that ends the stream ({@code data: [DONE]}, or the Responses API's
  * {@code response.completed}) is held back until the assistant message is committed, so a
  * client that reads the conversation after it sees the message. A stream that breaks
- * after it began ends with an in-band error event and {@code data: [DONE]}. One instance
- * per request.
+ * after it began ends with an in-band error in the protocol's format. One instance per
+ * request.
  */
 final class StreamRelay {
 
@@ -31,15 +31,17 @@ final class StreamRelay {
     private final UpstreamResponse upstream;
     private final TurnRecorder recorder;
     private final AnswerFolder answer;
+    private final Protocol protocol;
     private final RelayMetrics metrics;
     private final SseEventSplitter splitter = new SseEventSplitter();
     private final AtomicReference<Buffer> heldEnd = new AtomicReference<>();
     private volatile Throwable failure;
 
-    StreamRelay(UpstreamResponse upstream, TurnRecorder recorder, AnswerFolder answer, RelayMetrics metrics) {
+    StreamRelay(UpstreamResponse upstream, TurnRecorder recorder, Protocol protocol, RelayMetrics metrics) {
         this.upstream = upstream;
         this.recorder = recorder;
-        this.answer = answer;
+        this.protocol = protocol;
+        this.answer = protocol.newFolder();
         this.metrics = metrics;
     }
 
@@ -77,7 +79,7 @@ final class StreamRelay {
                     failure.getClass().getSimpleName());
             metrics.upstreamOutcome("broken");
             return recorder.finish(answer.toMessage(MessageStatus.ERROR))
-                    .replaceWith(() -> List.of(SseFrames.error(BROKEN_STREAM), SseFrames.done()));
+                    .replaceWith(() -> protocol.brokenStreamFrames().apply(BROKEN_STREAM));
         }
         String status = answer.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL;
         Buffer end = heldEnd.get();

@@ -1,0 +1,69 @@
+package io.chatrelay.responses;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.chatrelay.chat.ExchangeRequest;
+import io.chatrelay.chat.RequestBodyReader;
+import io.chatrelay.error.ApiException;
+
+/**
+ * Reads and checks a Responses API body before anything is stored or sent upstream. The
+ * provider receives the client's body minus {@code conversation_id}, with
+ * {@code previous_response_id} taken from the header when the body has none.
+ */
+@ApplicationScoped
+public class ResponsesRequestParser {
+
+    public static final String PREVIOUS_RESPONSE_HEADER = "X-Previous-Response-Id";
+
+    private final RequestBodyReader bodies;
+
+    ResponsesRequestParser(RequestBodyReader bodies) {
+        this.bodies = bodies;
+    }
+
+    public ExchangeRequest parse(byte[] raw, String conversationHeader, String previousResponseHeader) {
+        ObjectNode body = bodies.readObject(raw);
+        JsonNode userContent = checkInput(body.get("input"));
+        RequestBodyReader.checkEnum(body.get("reasoning"), "effort", "reasoning.effort",
+                RequestBodyReader.REASONING_EFFORTS);
+        RequestBodyReader.checkEnum(body.get("text"), "verbosity", "text.verbosity", RequestBodyReader.VERBOSITIES);
+        UUID conversationId = RequestBodyReader.takeConversationId(body, conversationHeader);
+        JsonNode previous = body.get("previous_response_id");
+        // The body wins: the header is a convenience for clients that cannot change the body.
+        if ((previous == null || previous.isNull()) && previousResponseHeader != null
+                && !previousResponseHeader.isBlank()) {
+            body.put("previous_response_id", previousResponseHeader);
+        }
+        String model = bodies.fillModel(body);
+        boolean stream = body.path("stream").asBoolean(false);
+        return new ExchangeRequest(body, stream, conversationId, userContent, model);
+    }
+
+    /**
+     * Checks {@code input} and returns what to store as the user message: the input when it
+     * is text, else the content of its last {@code user} item (null when there is none).
+     */
+    private static JsonNode checkInput(JsonNode input) {
+        if (input != null && input.isTextual()) {
+            return input;
+        }
+        if (input == null || !input.isArray() || input.isEmpty()) {
+            throw ApiException.invalidRequest("invalid_input", "input",
+                    "input must be a string or a non-empty array of input items");
+        }
+        JsonNode lastUser = null;
+        for (JsonNode item : input) {
+            // Other items (function_call_output, item_reference, ...) are the provider's to judge.
+            if (item.isObject() && "user".equals(item.path("role").asText(null))) {
+                lastUser = item.get("content");
+            }
+        }
+        return lastUser;
+    }
+}
