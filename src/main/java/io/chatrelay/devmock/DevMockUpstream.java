@@ -17,7 +17,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * A stand-in OpenAI provider for the first run on a bare machine: it echoes the last user
- * message back word by word, as a stream or as one JSON answer. It exists in dev and test
+ * message back word by word, as a stream or as one JSON answer, for chat completions and
+ * for the Responses API. It exists in dev and test
  * builds only; the production build drops the bean and its class file (see
  * {@code quarkus.package.jar.user-configured-ignored-entries}).
  */
@@ -26,10 +27,55 @@ import io.vertx.ext.web.handler.BodyHandler;
 public class DevMockUpstream {
 
     static final String PATH = "/dev/mock-upstream/v1/chat/completions";
+    static final String RESPONSES_PATH = "/dev/mock-upstream/v1/responses";
     private static final long WORD_INTERVAL_MS = 40;
 
     void routes(@Observes Router router, Vertx vertx) {
         router.post(PATH).handler(BodyHandler.create()).handler(context -> answer(context, vertx));
+        router.post(RESPONSES_PATH).handler(BodyHandler.create()).handler(context -> respond(context, vertx));
+    }
+
+    /** The Responses API: {@code input} is a string or a list of items with a role. */
+    private static void respond(RoutingContext context, Vertx vertx) {
+        JsonObject request = context.body().asJsonObject();
+        Object input = request.getValue("input");
+        JsonArray messages = input instanceof JsonArray items ? items
+                : new JsonArray().add(new JsonObject().put("role", "user").put("content", String.valueOf(input)));
+        List<String> words = words(lastUserText(messages));
+        String id = "resp_mock_" + UUID.randomUUID().toString().replace("-", "");
+        JsonObject response = new JsonObject().put("id", id).put("object", "response")
+                .put("created_at", System.currentTimeMillis() / 1000).put("model", request.getString("model"))
+                .put("status", "in_progress").put("output", new JsonArray());
+        if (!request.getBoolean("stream", false)) {
+            String text = String.join("", words);
+            response.put("status", "completed").put("output_text", text).put("output", new JsonArray().add(
+                    new JsonObject().put("type", "message").put("role", "assistant").put("content", new JsonArray()
+                            .add(new JsonObject().put("type", "output_text").put("text", text)))));
+            context.response().putHeader("Content-Type", "application/json").end(response.encode());
+            return;
+        }
+        context.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+        context.response().write(responseEvent("response.created", new JsonObject().put("response", response)));
+        streamResponseWords(context, vertx, words, 0, response);
+    }
+
+    private static void streamResponseWords(RoutingContext context, Vertx vertx, List<String> words, int next,
+            JsonObject response) {
+        if (context.response().closed()) {
+            return;
+        }
+        if (next == words.size()) {
+            response.put("status", "completed").put("output_text", String.join("", words));
+            context.response().end(responseEvent("response.completed", new JsonObject().put("response", response)));
+            return;
+        }
+        context.response().write(responseEvent("response.output_text.delta",
+                new JsonObject().put("output_index", 0).put("content_index", 0).put("delta", words.get(next))));
+        vertx.setTimer(WORD_INTERVAL_MS, t -> streamResponseWords(context, vertx, words, next + 1, response));
+    }
+
+    private static String responseEvent(String type, JsonObject fields) {
+        return "event: " + type + "\ndata: " + fields.copy().put("type", type).encode() + "\n\n";
     }
 
     private static void answer(RoutingContext context, Vertx vertx) {
