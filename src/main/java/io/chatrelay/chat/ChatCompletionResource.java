@@ -35,7 +35,8 @@ public class ChatCompletionResource {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
         ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
         var session = sessions.resolve(request);
-        var response = tools.applyServerTools(chat.upstreamBody()) ? toolLoop.relay(chat, session)
+        ToolSelection.ToolPlan plan = tools.plan(chat.upstreamBody());
+        var response = plan.usesServerTools() ? toolLoop.relay(chat, plan, session)
                 : relay.relay(Protocol.CHAT_COMPLETIONS, chat, session);
         return RestMulti.fromUniResponse(response, RelayedResponse::body, RelayedResponse::headers,
                 RelayedResponse::status);

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.chatrelay.chat.ToolSelection.ToolPlan;
 import io.chatrelay.chat.ToolTurnAnswer.Step;
 import io.chatrelay.chat.TurnOpener.OpenedTurn;
 import io.chatrelay.conversation.MessageStatus;
@@ -61,7 +62,7 @@ public class ToolLoopRelay {
         this.vertx = vertx;
     }
 
-    public Uni<RelayedResponse> relay(ExchangeRequest request, Optional<String> session) {
+    public Uni<RelayedResponse> relay(ExchangeRequest request, ToolPlan plan, Optional<String> session) {
         ObjectNode body = request.upstreamBody();
         return opener.open(session, request).chain(turn -> post(body, request.stream())
                 .onFailure().call(failure -> turn.recorder().finish(ExchangeRelay.NO_ANSWER))
@@ -71,12 +72,12 @@ public class ToolLoopRelay {
                         return relay.relayWhole(new ChatCompletionAccumulator(), turn, first, headers);
                     }
                     if (request.stream()) {
-                        Multi<Buffer> stream = new ToolLoopStream(this, body, turn.recorder()).body(first);
+                        Multi<Buffer> stream = new ToolLoopStream(this, body, plan, turn.recorder()).body(first);
                         return Uni.createFrom().item(new RelayedResponse(200, ExchangeRelay.asStream(headers),
                                 stream));
                     }
                     headers.put("Content-Type", List.of("application/json"));
-                    return new WholeTurn(body, turn).run(first, headers);
+                    return new WholeTurn(body, plan, turn).run(first, headers);
                 }));
     }
 
@@ -84,13 +85,15 @@ public class ToolLoopRelay {
     private final class WholeTurn {
 
         private final ObjectNode body;
+        private final ToolPlan plan;
         private final OpenedTurn turn;
         private final ToolTurnAnswer answer = new ToolTurnAnswer();
         private final ArrayNode toolEvents;
         private int upstreamCalls = 1;
 
-        WholeTurn(ObjectNode body, OpenedTurn turn) {
+        WholeTurn(ObjectNode body, ToolPlan plan, OpenedTurn turn) {
             this.body = body;
+            this.plan = plan;
             this.turn = turn;
             this.toolEvents = body.arrayNode();
         }
@@ -127,9 +130,9 @@ public class ToolLoopRelay {
                 completion.withArray("choices").forEach(choice -> ((ObjectNode) choice).put("finish_reason", "length"));
                 return respond(completion, headers);
             }
-            List<ObjectNode> serverCalls = step.toolCalls().stream().filter(ToolLoopRelay.this::isServerCall)
+            List<ObjectNode> serverCalls = step.toolCalls().stream().filter(call -> !plan.isClientCall(call))
                     .toList();
-            List<ObjectNode> clientCalls = step.toolCalls().stream().filter(call -> !isServerCall(call)).toList();
+            List<ObjectNode> clientCalls = step.toolCalls().stream().filter(plan::isClientCall).toList();
             Uni<List<String>> outputs = serverCalls.isEmpty() ? Uni.createFrom().item(List.of())
                     : Uni.join().all(serverCalls.stream().map(ToolLoopRelay.this::execute).toList()).andFailFast();
             return outputs.chain(results -> {
@@ -167,14 +170,10 @@ public class ToolLoopRelay {
         return upstream.post(CHAT_PATH, Buffer.buffer(relay.upstreamBytes(body)), stream);
     }
 
-    /** Runs one call of a server tool; never fails. */
+    /** Runs one call the server answers (an unknown name fails as a tool result); never fails. */
     Uni<String> execute(ObjectNode call) {
         JsonNode function = call.path("function");
         return registry.execute(function.path("name").asText(), function.path("arguments").asText(""));
-    }
-
-    boolean isServerCall(ObjectNode call) {
-        return registry.isServerTool(call.path("function").path("name").asText(null));
     }
 
     /**

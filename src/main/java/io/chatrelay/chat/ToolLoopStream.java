@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.chatrelay.chat.SseFrames.ChunkIdentity;
+import io.chatrelay.chat.ToolSelection.ToolPlan;
 import io.chatrelay.chat.ToolTurnAnswer.Step;
 import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.sse.SseEvent;
@@ -34,14 +35,16 @@ final class ToolLoopStream {
 
     private final ToolLoopRelay loop;
     private final ObjectNode body;
+    private final ToolPlan plan;
     private final TurnRecorder recorder;
     private final ToolTurnAnswer answer = new ToolTurnAnswer();
     private final AtomicReference<UpstreamResponse> current = new AtomicReference<>();
     private final AtomicInteger upstreamCalls = new AtomicInteger(1);
 
-    ToolLoopStream(ToolLoopRelay loop, ObjectNode body, TurnRecorder recorder) {
+    ToolLoopStream(ToolLoopRelay loop, ObjectNode body, ToolPlan plan, TurnRecorder recorder) {
         this.loop = loop;
         this.body = body;
+        this.plan = plan;
         this.recorder = recorder;
     }
 
@@ -101,7 +104,7 @@ final class ToolLoopStream {
         }
         List<ObjectNode> serverCalls = new ArrayList<>();
         List<ObjectNode> clientCalls = new ArrayList<>();
-        step.toolCalls().forEach(call -> (loop.isServerCall(call) ? serverCalls : clientCalls).add(call));
+        step.toolCalls().forEach(call -> (plan.isClientCall(call) ? clientCalls : serverCalls).add(call));
         Multi<Buffer> outputs = runTools(serverCalls, identity);
         if (!clientCalls.isEmpty()) {
             // A client tool was called: its call is the client's to run, so the turn ends here.

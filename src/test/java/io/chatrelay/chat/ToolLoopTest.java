@@ -147,6 +147,32 @@ class ToolLoopTest {
     }
 
     @Test
+    void callOfAToolNobodyDeclaredFailsAsUnknownAndTheLoopGoesOn() {
+        upstream.enqueue(toolStep("call_x", "get_weather", "{}"),
+                stream(Chunks.content("No weather today."), Chunks.finish("stop")));
+
+        List<String> events = streamTurn(withTools(Api.chat("weather?", true), "get_time"));
+
+        assertEquals(2, upstream.requestCount());
+        JsonArray messages = new JsonObject(upstream.requests().get(1).body()).getJsonArray("messages");
+        assertEquals("Tool get_weather failed: unknown tool", messages.getJsonObject(2).getString("content"));
+        assertTrue(events.stream().anyMatch(e -> e.contains("Tool get_weather failed: unknown tool")));
+    }
+
+    @Test
+    void aBareToolNameTheServerDoesNotHaveIsRefusedBeforeAnythingHappens() {
+        String body = withTools(Api.chat("hi", true), "get_time", "teleport").put("conversation_id", conversationId)
+                .encode();
+
+        as(session).body(body).post("/v1/chat/completions")
+                .then().statusCode(400)
+                .body("error.code", equalTo("invalid_value"))
+                .body("error.param", equalTo("tools"));
+        assertEquals(0, upstream.requestCount());
+        assertEquals(0, Db.number("select count(*) from messages where conversation_id = ?::uuid", conversationId));
+    }
+
+    @Test
     void iterationCapEndsTheTurnCleanlyWithLength() {
         for (int i = 0; i < 10; i++) {
             upstream.enqueue(toolStep("call_" + i, "get_time", "{}"));
