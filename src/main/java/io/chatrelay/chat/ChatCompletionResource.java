@@ -4,6 +4,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
 import io.chatrelay.session.SessionResolver;
@@ -12,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 /** {@code POST /v1/chat/completions}: OpenAI's endpoint, relayed and persisted. */
 @Path("/v1/chat/completions")
+@Tag(name = "Chat")
 public class ChatCompletionResource {
 
     private final ChatRequestParser parser;
@@ -30,7 +35,21 @@ public class ChatCompletionResource {
     }
 
     @POST
-    @Operation(summary = "Create a chat completion (stream or JSON), persisted when a session is given")
+    @Operation(summary = "Create a chat completion (stream or JSON)",
+            description = "An OpenAI Chat Completions request. conversation_id (or X-Conversation-Id) selects "
+                    + "the conversation; X-Session-Id or the cf_session_id cookie the session. With a "
+                    + "session the turn is stored. tools may name server tools (GET /v1/tools), which the "
+                    + "service runs itself.")
+    @RequestBody(required = true, description = "OpenAI chat completion request, plus conversation_id",
+            content = @Content(mediaType = "application/json"))
+    @APIResponse(responseCode = "200", description = "The provider's answer, relayed unchanged: an event stream"
+            + " when stream is true, else JSON. X-Conversation-Id names the conversation when one is used.",
+            content = { @Content(mediaType = "text/event-stream"), @Content(mediaType = "application/json") })
+    @APIResponse(responseCode = "400", description = "Invalid request, in OpenAI's error shape")
+    @APIResponse(responseCode = "404", description = "Conversation unknown or another session's")
+    @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
+    @APIResponse(responseCode = "502", description = "Provider unreachable")
+    @APIResponse(responseCode = "504", description = "Provider did not answer in time")
     public RestMulti<Buffer> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
         ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));

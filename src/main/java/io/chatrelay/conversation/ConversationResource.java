@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -31,6 +32,7 @@ import io.vertx.core.http.HttpServerRequest;
  * non-reactive return types).
  */
 @Path("/v1/conversations")
+@Tag(name = "Conversations")
 @Produces(MediaType.APPLICATION_JSON)
 public class ConversationResource {
 

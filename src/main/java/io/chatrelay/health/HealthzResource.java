@@ -7,6 +7,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import io.chatrelay.conversation.PersistenceConfig;
@@ -15,6 +17,7 @@ import io.chatrelay.upstream.UpstreamConfig;
 
 /** {@code GET /healthz}: a summary for humans and dashboards; the probes are under /q/health. */
 @Path("/healthz")
+@Tag(name = "Health")
 public class HealthzResource {
 
     public record Healthz(String status, @JsonProperty("uptime_s") long uptimeSeconds, String provider, String model,

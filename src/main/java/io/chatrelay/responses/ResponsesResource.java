@@ -7,6 +7,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 
 import io.chatrelay.chat.ChatRequestParser;
@@ -21,6 +25,7 @@ import io.vertx.core.http.HttpServerRequest;
 
 /** {@code POST /v1/responses}: OpenAI's Responses API, relayed and persisted like chat completions. */
 @Path("/v1/responses")
+@Tag(name = "Responses")
 public class ResponsesResource {
 
     /** Its stream ends with {@code response.completed}; a broken one with an {@code error} event, no {@code [DONE]}. */
@@ -38,7 +43,20 @@ public class ResponsesResource {
     }
 
     @POST
-    @Operation(summary = "Create a model response (stream or JSON), persisted when a session is given")
+    @Operation(summary = "Create a model response (stream or JSON)",
+            description = "An OpenAI Responses API request, relayed to the provider's /responses. "
+                    + "previous_response_id may also come from X-Previous-Response-Id. With a session the "
+                    + "turn is stored, with the provider's response id.")
+    @RequestBody(required = true, description = "OpenAI Responses request, plus conversation_id",
+            content = @Content(mediaType = "application/json"))
+    @APIResponse(responseCode = "200", description = "The provider's answer, relayed unchanged: an event stream"
+            + " when stream is true, else JSON. X-Conversation-Id names the conversation when one is used.",
+            content = { @Content(mediaType = "text/event-stream"), @Content(mediaType = "application/json") })
+    @APIResponse(responseCode = "400", description = "Invalid request, in OpenAI's error shape")
+    @APIResponse(responseCode = "404", description = "Conversation unknown or another session's")
+    @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
+    @APIResponse(responseCode = "502", description = "Provider unreachable")
+    @APIResponse(responseCode = "504", description = "Provider did not answer in time")
     public RestMulti<Buffer> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
         ExchangeRequest exchange = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER),

@@ -8,6 +8,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +17,7 @@ import io.smallrye.common.annotation.NonBlocking;
 
 /** {@code GET /v1/tools}: the server-side tools a request may name, with their specs. */
 @Path("/v1/tools")
+@Tag(name = "Tools")
 @Produces(MediaType.APPLICATION_JSON)
 public class ToolsResource {
 

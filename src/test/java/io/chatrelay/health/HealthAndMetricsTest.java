@@ -59,7 +59,9 @@ class HealthAndMetricsTest {
     void openApiDescribesTheEndpoints() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body(containsString("/v1/chat/completions"))
-                .body(containsString("/v1/conversations/{id}"));
+                .body(containsString("/v1/conversations/{id}"))
+                .body(containsString("/v1/responses"))
+                .body(containsString("/v1/tools"));
     }
 
     @Test

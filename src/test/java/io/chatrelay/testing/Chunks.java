@@ -11,7 +11,8 @@ public final class Chunks {
     }
 
     public static String content(String text) {
-        return event("{\"index\":0,\"delta\":{\"content\":" + quote(text) + "},\"logprobs\":null,\"finish_reason\":null}");
+        return event("{\"index\":0,\"delta\":{\"content\":" + quote(text)
+                + "},\"logprobs\":null,\"finish_reason\":null}");
     }
 
     public static String role() {
@@ -41,7 +42,8 @@ public final class Chunks {
         return "{\"id\":\"chatcmpl-tools\",\"object\":\"chat.completion\",\"created\":1700000000,"
                 + "\"model\":\"gpt-test\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                 + "\"content\":null,\"tool_calls\":[{\"id\":" + quote(id) + ",\"type\":\"function\",\"function\":"
-                + "{\"name\":" + quote(name) + ",\"arguments\":" + quote(arguments) + "}}]},\"finish_reason\":\"tool_calls\"}],"
+                + "{\"name\":" + quote(name) + ",\"arguments\":" + quote(arguments) + "}}]},"
+                + "\"finish_reason\":\"tool_calls\"}],"
                 + "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,\"total_tokens\":15}}";
     }
 
