@@ -1,7 +1,6 @@
 package io.chatrelay.chat;
 
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.BlockingWrites;
@@ -14,7 +13,7 @@ import io.vertx.core.Vertx;
  * content is rewritten every HISTORY_BATCH_FLUSH_MS while text arrives, then finalised.
  * Writes are chained so that an append never overtakes the final update.
  */
-final class DraftRecorder implements TurnRecorder {
+final class DraftRecorder extends PersistedRecorder {
 
     private final UUID conversationId;
     private final UUID messageId;
@@ -22,13 +21,13 @@ final class DraftRecorder implements TurnRecorder {
     private final BlockingWrites writes;
     private final Vertx vertx;
     private final long timerId;
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private volatile AnswerFolder latest;
+    private volatile boolean finished;
     private int flushedVersion;
     private Uni<Void> tail = Uni.createFrom().voidItem().memoize().indefinitely();
 
     DraftRecorder(UUID conversationId, UUID messageId, TranscriptStore store, BlockingWrites writes, Vertx vertx,
-            long flushIntervalMs) {
+            long flushIntervalMs, LiveTurns live) {
+        super(live);
         this.conversationId = conversationId;
         this.messageId = messageId;
         this.store = store;
@@ -37,14 +36,9 @@ final class DraftRecorder implements TurnRecorder {
         this.timerId = vertx.setPeriodic(flushIntervalMs, id -> flush());
     }
 
-    @Override
-    public void progressed(AnswerFolder answer) {
-        latest = answer;
-    }
-
     private synchronized void flush() {
-        AnswerFolder current = latest;
-        if (finished.get() || current == null || current.version() == flushedVersion) {
+        AnswerFolder current = latest();
+        if (finished || current == null || current.version() == flushedVersion) {
             return;
         }
         flushedVersion = current.version();
@@ -53,10 +47,8 @@ final class DraftRecorder implements TurnRecorder {
     }
 
     @Override
-    public Uni<Void> finish(AssistantMessage message) {
-        if (!finished.compareAndSet(false, true)) {
-            return Uni.createFrom().voidItem();
-        }
+    protected Uni<Void> store(AssistantMessage message) {
+        finished = true;
         vertx.cancelTimer(timerId);
         return enqueue("assistant_draft_finish", () -> store.finishAssistantDraft(messageId, message));
     }

@@ -33,8 +33,11 @@ public class TurnOpener {
     private final BlockingWrites writes;
     private final PersistenceConfig config;
     private final Vertx vertx;
+    private final LiveTurns live;
 
-    TurnOpener(Transcripts transcripts, BlockingWrites writes, PersistenceConfig config, Vertx vertx) {
+    TurnOpener(Transcripts transcripts, BlockingWrites writes, PersistenceConfig config, Vertx vertx,
+            LiveTurns live) {
+        this.live = live;
         this.transcripts = transcripts;
         this.writes = writes;
         this.config = config;
@@ -79,10 +82,10 @@ public class TurnOpener {
     private Uni<TurnRecorder> recorderFor(UUID conversationId) {
         TranscriptStore store = transcripts.store();
         if (!config.streamingDeltas()) {
-            return Uni.createFrom().item(new FinalOnlyRecorder(conversationId, store, writes));
+            return Uni.createFrom().item(new FinalOnlyRecorder(conversationId, store, writes, live));
         }
         return writes.call(() -> store.startAssistantDraft(conversationId))
                 .map(draft -> draft.<TurnRecorder> map(messageId -> new DraftRecorder(conversationId, messageId,
-                        store, writes, vertx, config.historyBatchFlushMs())).orElse(TurnRecorder.NONE));
+                        store, writes, vertx, config.historyBatchFlushMs(), live)).orElse(TurnRecorder.NONE));
     }
 }

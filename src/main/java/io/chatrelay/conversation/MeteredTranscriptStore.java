@@ -1,5 +1,6 @@
 package io.chatrelay.conversation;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -86,6 +87,15 @@ final class MeteredTranscriptStore implements TranscriptStore {
     @Override
     public boolean deleteConversation(String sessionId, UUID conversationId) {
         return store.deleteConversation(sessionId, conversationId);
+    }
+
+    @Override
+    public int deleteInactiveBefore(Instant cutoff, int batchSize) {
+        int deleted = store.deleteInactiveBefore(cutoff, batchSize);
+        if (deleted > 0) {
+            metrics.retentionDeleted(deleted);
+        }
+        return deleted;
     }
 
     @Override

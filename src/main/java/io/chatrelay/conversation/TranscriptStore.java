@@ -1,5 +1,6 @@
 package io.chatrelay.conversation;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -15,6 +16,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  * one session can never see or change another's conversation.
  */
 public interface TranscriptStore {
+
+    /**
+     * What {@link #deleteInactiveBefore} returns when another instance is sweeping right now:
+     * this instance leaves the round to it instead of waiting.
+     */
+    int ANOTHER_SWEEP_RUNNING = -1;
 
     /** Creates a conversation for the session; 429 past MAX_CONVERSATIONS_PER_SESSION. */
     ConversationRecord createConversation(String sessionId, String title, String model);
@@ -54,6 +61,16 @@ public interface TranscriptStore {
 
     /** Escape hatch: gives the draft its final state. */
     void finishAssistantDraft(UUID messageId, AssistantMessage message);
+
+    /**
+     * Retention: hard-deletes at most {@code batchSize} unpinned conversations whose last
+     * activity ({@code updated_at}) is before {@code cutoff}, oldest first, with their
+     * messages, in one transaction. A conversation that is being written at that moment is
+     * left for a later batch.
+     *
+     * @return how many were deleted, or {@link #ANOTHER_SWEEP_RUNNING}
+     */
+    int deleteInactiveBefore(Instant cutoff, int batchSize);
 
     /** Whether the backend can serve requests now (readiness); may try to (re)connect. */
     boolean checkAvailable();

@@ -42,6 +42,11 @@ public class RelayMetrics {
         registry.counter("chatrelay.persistence.failures", "operation", operation).increment();
     }
 
+    /** The retention sweep hard-deleted {@code conversations} conversations (with their messages). */
+    public void retentionDeleted(int conversations) {
+        registry.counter("chatrelay.retention.deleted").increment(conversations);
+    }
+
     /**
      * How an upstream request went: ok, http_error (status >= 400), unreachable, timeout,
      * broken (failed mid-stream) or cancelled (the client left).

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
@@ -160,18 +161,37 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             if (!isOwner(stored, sessionId)) {
                 return false;
             }
-            try {
-                Files.deleteIfExists(fileOf(conversationId));
-                syncDirectory();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            conversations.remove(conversationId);
-            drafts.values().removeIf(conversationId::equals);
-            // Anyone still queued on this lock finds the conversation gone and does nothing.
-            locks.remove(conversationId);
+            removeLocked(conversationId);
             return true;
         });
+    }
+
+    @Override
+    public int deleteInactiveBefore(Instant cutoff, int batchSize) {
+        // Single instance (see the class comment): no other process to coordinate with.
+        Predicate<ConversationRecord> inactive = c -> !c.pinned() && c.updatedAt().isBefore(cutoff);
+        List<UUID> oldestFirst = conversations.values().stream()
+                .map(Stored::conversation)
+                .filter(inactive)
+                .sorted(Comparator.comparing(ConversationRecord::updatedAt).thenComparing(ConversationRecord::id))
+                .limit(Math.max(0, batchSize))
+                .map(ConversationRecord::id)
+                .toList();
+        int deleted = 0;
+        for (UUID id : oldestFirst) {
+            // Checked again under the conversation's lock: a turn or a pin may have come in since the scan.
+            boolean removed = withLock(id, stored -> {
+                if (stored == null || !inactive.test(stored.conversation())) {
+                    return false;
+                }
+                removeLocked(id);
+                return true;
+            });
+            if (removed) {
+                deleted++;
+            }
+        }
+        return deleted;
     }
 
     @Override
@@ -285,6 +305,20 @@ public class FileJsonTranscriptStore implements TranscriptStore {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Deletes the conversation's file, then forgets it; the caller holds the conversation's lock. */
+    private void removeLocked(UUID conversationId) {
+        try {
+            Files.deleteIfExists(fileOf(conversationId));
+            syncDirectory();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        conversations.remove(conversationId);
+        drafts.values().removeIf(conversationId::equals);
+        // Anyone still queued on this lock finds the conversation gone and does nothing.
+        locks.remove(conversationId);
     }
 
     /** Disk first: if the write fails the index keeps matching the file that is still there. */

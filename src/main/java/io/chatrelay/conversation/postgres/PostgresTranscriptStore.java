@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
@@ -31,6 +32,12 @@ import io.chatrelay.error.ApiException;
 public class PostgresTranscriptStore implements TranscriptStore {
 
     private static final Logger LOG = Logger.getLogger(PostgresTranscriptStore.class);
+
+    /**
+     * Key of the transaction-scoped advisory lock a retention batch holds, so that only one
+     * replica sweeps at a time: an arbitrary constant ("chatrela" in ASCII) that no other code uses.
+     */
+    public static final long RETENTION_LOCK_KEY = 0x63686174_72656c61L;
 
     private final ConversationRepository conversations;
     private final MessageRepository messages;
@@ -161,6 +168,30 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Transactional
     public void finishAssistantDraft(UUID messageId, AssistantMessage message) {
         messages.findByIdOptional(messageId).ifPresent(m -> applyFinal(m, message));
+    }
+
+    @Override
+    @Transactional
+    public int deleteInactiveBefore(Instant cutoff, int batchSize) {
+        EntityManager em = conversations.getEntityManager();
+        // Released by the commit: a replica that finds it taken skips its round rather than queueing
+        // behind the one that sweeps, and no lock outlives a crashed instance's connection.
+        Object locked = em.createNativeQuery("select pg_try_advisory_xact_lock(?1)")
+                .setParameter(1, RETENTION_LOCK_KEY)
+                .getSingleResult();
+        if (!Boolean.TRUE.equals(locked)) {
+            return ANOTHER_SWEEP_RUNNING;
+        }
+        // The subquery walks the partial index conversations_retention. SKIP LOCKED leaves a
+        // conversation whose turn is being written right now for a later batch instead of waiting
+        // on it, and FOR UPDATE re-checks the predicate against a row updated since the snapshot.
+        // Messages go with their conversation through ON DELETE CASCADE.
+        return em.createNativeQuery("delete from conversations where id in ("
+                + "select id from conversations where not pinned and updated_at < ?1"
+                + " order by updated_at limit ?2 for update skip locked)")
+                .setParameter(1, cutoff)
+                .setParameter(2, batchSize)
+                .executeUpdate();
     }
 
     @Override

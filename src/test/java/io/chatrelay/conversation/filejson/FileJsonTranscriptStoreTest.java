@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.chatrelay.conversation.AssistantMessage;
@@ -303,6 +305,53 @@ class FileJsonTranscriptStoreTest {
 
         // Unknown drafts are ignored, as a row that is gone would be.
         store.appendAssistantDraft(UUID.randomUUID(), "x");
+    }
+
+    @Test
+    void retentionDeletesAgedUnpinnedConversationsOldestFirstInBoundedBatches() throws Exception {
+        FileJsonTranscriptStore store = store(10, 6);
+        UUID oldest = conversationWithATurn(store);
+        UUID older = conversationWithATurn(store);
+        UUID agedPinned = conversationWithATurn(store);
+        UUID recent = conversationWithATurn(store);
+        store.updateConversation("s1", agedPinned, null, true);
+        Instant now = Instant.now();
+        age(oldest, now.minus(Duration.ofDays(60)));
+        age(older, now.minus(Duration.ofDays(40)));
+        age(agedPinned, now.minus(Duration.ofDays(90)));
+        // Timestamps are edited on disk, as the test database is for PostgreSQL: a new instance loads them.
+        FileJsonTranscriptStore aged = store(10, 6);
+        Instant cutoff = now.minus(Duration.ofDays(30));
+
+        assertEquals(1, aged.deleteInactiveBefore(cutoff, 1));
+        assertTrue(aged.findConversation("s1", oldest).isEmpty(), "the oldest goes first");
+        assertTrue(aged.listMessages(oldest, 0, 10).isEmpty());
+        assertFalse(Files.exists(dir.resolve(oldest + ".json")));
+        assertTrue(aged.findConversation("s1", older).isPresent(), "one per batch");
+
+        assertEquals(1, aged.deleteInactiveBefore(cutoff, 10));
+        assertEquals(0, aged.deleteInactiveBefore(cutoff, 10));
+        assertFalse(Files.exists(dir.resolve(older + ".json")));
+
+        FileJsonTranscriptStore reloaded = store(10, 6);
+        assertEquals(List.of(recent, agedPinned),
+                reloaded.listConversations("s1", null, 10).stream().map(ConversationRecord::id).toList());
+        assertEquals(2, reloaded.listMessages(agedPinned, 0, 10).size());
+        assertEquals(2, reloaded.listMessages(recent, 0, 10).size());
+    }
+
+    private static UUID conversationWithATurn(FileJsonTranscriptStore store) {
+        UUID id = store.createConversation("s1", null, null).id();
+        store.recordUserMessage("s1", id, TextNode.valueOf("q"));
+        store.recordAssistantMessage(id, answer("a"));
+        return id;
+    }
+
+    private void age(UUID conversationId, Instant lastActivity) throws Exception {
+        Path file = dir.resolve(conversationId + ".json");
+        ObjectNode json = (ObjectNode) mapper.readTree(Files.readAllBytes(file));
+        json.put("updated_at", lastActivity.toString());
+        Files.write(file, mapper.writeValueAsBytes(json));
     }
 
     private FileJsonTranscriptStore store(int maxConversations, int maxMessages) {

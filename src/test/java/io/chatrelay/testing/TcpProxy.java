@@ -1,0 +1,99 @@
+package io.chatrelay.testing;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+
+/**
+ * A TCP relay on 127.0.0.1 and a dynamic port that a test can cut: {@link #cut()} closes
+ * every open connection and closes new ones as soon as they arrive, as a database outage
+ * looks to the service's pool; {@link #restore()} lets connections through again.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final String targetHost;
+    private final int targetPort;
+    private final NetClient client;
+    private final NetServer server;
+    // every socket on both sides, so that a cut leaves nothing half open
+    private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private volatile boolean cut;
+
+    public TcpProxy(String targetHost, int targetPort) throws Exception {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        this.client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(2000));
+        this.server = vertx.createNetServer().connectHandler(this::relay).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    /** Connections let through since the start. */
+    public int acceptedConnections() {
+        return accepted.get();
+    }
+
+    /** Closes every open connection at once and refuses new ones until {@link #restore()}. */
+    public void cut() {
+        cut = true;
+        for (NetSocket socket : open) {
+            socket.close();
+        }
+    }
+
+    public void restore() {
+        cut = false;
+    }
+
+    @Override
+    public void close() throws Exception {
+        cut();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private void relay(NetSocket inbound) {
+        if (cut) {
+            inbound.close();
+            return;
+        }
+        // held until the target answers, so that the client's first bytes are not lost
+        inbound.pause();
+        open.add(inbound);
+        inbound.closeHandler(v -> open.remove(inbound));
+        client.connect(targetPort, targetHost).onComplete(connected -> {
+            if (connected.failed() || cut) {
+                if (connected.succeeded()) {
+                    connected.result().close();
+                }
+                inbound.close();
+                return;
+            }
+            accepted.incrementAndGet();
+            NetSocket outbound = connected.result();
+            open.add(outbound);
+            outbound.closeHandler(v -> {
+                open.remove(outbound);
+                inbound.close();
+            });
+            inbound.closeHandler(v -> {
+                open.remove(inbound);
+                outbound.close();
+            });
+            inbound.handler(outbound::write);
+            outbound.handler(inbound::write);
+            inbound.resume();
+        });
+    }
+}
