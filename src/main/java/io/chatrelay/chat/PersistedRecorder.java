@@ -18,6 +18,8 @@ abstract class PersistedRecorder implements TurnRecorder {
 
     private final LiveTurns live;
     private volatile AnswerFolder latest;
+    private volatile Runnable stopUpstream = () -> {
+    };
     private Uni<Void> outcome;
 
     PersistedRecorder(LiveTurns live) {
@@ -28,6 +30,11 @@ abstract class PersistedRecorder implements TurnRecorder {
     @Override
     public void progressed(AnswerFolder answer) {
         latest = answer;
+    }
+
+    @Override
+    public void onShutdown(Runnable stop) {
+        stopUpstream = stop;
     }
 
     /** The answer as last reported, or null before the first event. */
@@ -47,10 +54,15 @@ abstract class PersistedRecorder implements TurnRecorder {
         return outcome;
     }
 
-    /** Stores what the turn produced so far with status aborted (or waits for the write already under way). */
+    /**
+     * Shutdown: stores what the turn produced so far with status aborted (or joins the write
+     * already under way), then stops the provider so that the client's stream ends too.
+     */
     Uni<Void> abortNow() {
         AnswerFolder answer = latest;
-        return finish(answer == null ? NOTHING_YET : answer.toMessage(MessageStatus.ABORTED));
+        Uni<Void> stored = finish(answer == null ? NOTHING_YET : answer.toMessage(MessageStatus.ABORTED));
+        stopUpstream.run();
+        return stored;
     }
 
     /** Writes the message; called once. Completes when committed or given up; never fails. */

@@ -46,6 +46,7 @@ final class StreamRelay {
     }
 
     Multi<Buffer> body() {
+        recorder.onShutdown(upstream::cancel);
         Multi<Buffer> forwarded = upstream.body()
                 .onItem().transformToIterable(splitter::accept)
                 .onCompletion().switchTo(() -> Multi.createFrom().iterable(splitter.finish()))

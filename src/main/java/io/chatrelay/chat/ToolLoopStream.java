@@ -49,6 +49,7 @@ final class ToolLoopStream {
     }
 
     Multi<Buffer> body(UpstreamResponse first) {
+        recorder.onShutdown(this::stopUpstream);
         return step(first)
                 .onSubscription().invoke(loop.metrics()::streamOpened)
                 .onTermination().invoke(loop.metrics()::streamClosed)
@@ -183,6 +184,10 @@ final class ToolLoopStream {
         loop.metrics().upstreamOutcome("cancelled");
         recorder.finish(answer.toMessage(MessageStatus.ABORTED)).subscribe().with(ignored -> {
         });
+        stopUpstream();
+    }
+
+    private void stopUpstream() {
         UpstreamResponse response = current.get();
         if (response != null) {
             response.cancel();

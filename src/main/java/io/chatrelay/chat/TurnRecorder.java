@@ -13,6 +13,10 @@ public interface TurnRecorder {
     default void progressed(AnswerFolder answer) {
     }
 
+    /** What stops the provider's side of this exchange if a shutdown has to cut it short. */
+    default void onShutdown(Runnable stopUpstream) {
+    }
+
     /**
      * Stores the outcome of the exchange. Completes once it is committed or the bounded
      * wait gave up; never fails. Only the first call has an effect.

@@ -66,7 +66,7 @@ class GracefulShutdownIT {
                 "-jar", jar.toString()).redirectErrorStream(true);
         builder.environment().putAll(Map.of("PORT", String.valueOf(port), "OPENAI_BASE_URL", upstream.baseUrl(),
                 "DB_URL", DB_URL, "DB_USER", DB_USER, "DB_PASSWORD", DB_PASSWORD, "SHUTDOWN_DRAIN_TIMEOUT", "3s",
-                "RATE_LIMIT_MAX", "0"));
+                "QUARKUS_SHUTDOWN_TIMEOUT", "15s", "RATE_LIMIT_MAX", "0"));
         service = builder.start();
         drain(service.getInputStream());
         await().atMost(Duration.ofSeconds(60)).until(() -> status("/q/health/ready") == 200);
