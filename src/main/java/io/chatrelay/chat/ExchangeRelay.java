@@ -55,9 +55,21 @@ public class ExchangeRelay {
 
     public Uni<RelayedResponse> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
         Buffer body = Buffer.buffer(upstreamBytes(request.upstreamBody()));
-        return opener.open(session, request).chain(turn -> upstream.post(protocol.path(), body, request.stream())
+        ExchangeLog log = new ExchangeLog(protocol.path(), session);
+        return open(log, session, request).chain(turn -> upstream.post(protocol.path(), body, request.stream())
                 .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
-                .chain(answer -> respond(protocol, request, turn, answer)));
+                .invoke(answer -> log.upstreamStatus(answer.status()))
+                .chain(answer -> respond(protocol, request, turn, answer)))
+                .map(log::counting)
+                .onFailure().invoke(log::failed);
+    }
+
+    /** Opens the turn with its outcome also reported to the exchange's log line. */
+    Uni<OpenedTurn> open(ExchangeLog log, Optional<String> session, ExchangeRequest request) {
+        return opener.open(session, request).map(turn -> {
+            log.conversation(turn.conversationId());
+            return new OpenedTurn(turn.conversationId(), log.observe(turn.recorder()));
+        });
     }
 
     private Uni<RelayedResponse> respond(Protocol protocol, ExchangeRequest request, OpenedTurn turn,

@@ -41,7 +41,6 @@ public class ToolLoopRelay {
     private static final String CHAT_PATH = "chat/completions";
     private static final long KEEP_ALIVE_MILLIS = 10_000;
 
-    private final TurnOpener opener;
     private final UpstreamClient upstream;
     private final ExchangeRelay relay;
     private final ToolRegistry registry;
@@ -50,9 +49,8 @@ public class ToolLoopRelay {
     private final ObjectMapper json;
     private final Vertx vertx;
 
-    ToolLoopRelay(TurnOpener opener, UpstreamClient upstream, ExchangeRelay relay, ToolRegistry registry,
-            ToolsConfig config, RelayMetrics metrics, ObjectMapper json, Vertx vertx) {
-        this.opener = opener;
+    ToolLoopRelay(UpstreamClient upstream, ExchangeRelay relay, ToolRegistry registry, ToolsConfig config,
+            RelayMetrics metrics, ObjectMapper json, Vertx vertx) {
         this.upstream = upstream;
         this.relay = relay;
         this.registry = registry;
@@ -64,8 +62,10 @@ public class ToolLoopRelay {
 
     public Uni<RelayedResponse> relay(ExchangeRequest request, ToolPlan plan, Optional<String> session) {
         ObjectNode body = request.upstreamBody();
-        return opener.open(session, request).chain(turn -> post(body, request.stream())
+        ExchangeLog log = new ExchangeLog(CHAT_PATH, session);
+        return relay.open(log, session, request).chain(turn -> post(body, request.stream())
                 .onFailure().call(failure -> turn.recorder().finish(ExchangeRelay.NO_ANSWER))
+                .invoke(first -> log.upstreamStatus(first.status()))
                 .chain(first -> {
                     Map<String, List<String>> headers = ExchangeRelay.relayedHeaders(first, turn);
                     if (first.status() >= 400) {
@@ -78,7 +78,9 @@ public class ToolLoopRelay {
                     }
                     headers.put("Content-Type", List.of("application/json"));
                     return new WholeTurn(body, plan, turn).run(first, headers);
-                }));
+                }))
+                .map(log::counting)
+                .onFailure().invoke(log::failed);
     }
 
     /** The non-streamed loop: each step's answer is read whole; the last one goes to the client. */

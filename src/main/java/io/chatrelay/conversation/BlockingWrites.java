@@ -1,5 +1,6 @@
 package io.chatrelay.conversation;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -39,18 +40,22 @@ public class BlockingWrites {
      * failed, or when the bounded wait ran out, whichever comes first.
      */
     public Uni<Void> bestEffort(String operation, UUID conversationId, Runnable write) {
-        return Uni.createFrom().item(() -> {
-            write.run();
-            return (Void) null;
-        })
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .ifNoItem().after(config.finalWriteTimeout()).failWith(() -> new WriteTimedOut())
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.errorf("Could not persist %s of conversation %s (%s); the client's exchange goes on",
-                            operation, conversationId, describe(failure));
-                    metrics.persistenceFailed(operation);
-                    return null;
-                });
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return Uni.createFrom().item(() -> {
+                write.run();
+                metrics.writeCommitted(operation, Duration.ofNanos(System.nanoTime() - started));
+                return (Void) null;
+            })
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .ifNoItem().after(config.finalWriteTimeout()).failWith(WriteTimedOut::new)
+                    .onFailure().recoverWithItem(failure -> {
+                        LOG.errorf("Could not persist %s of conversation %s (%s); the client's exchange goes on",
+                                operation, conversationId, describe(failure));
+                        metrics.persistenceFailed(operation);
+                        return null;
+                    });
+        });
     }
 
     private static String describe(Throwable failure) {

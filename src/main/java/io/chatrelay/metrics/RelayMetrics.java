@@ -38,6 +38,16 @@ public class RelayMetrics {
         registry.counter("chatrelay.message.rows", "operation", operation).increment();
     }
 
+    /** How long a committed write took, from the end of its exchange to the commit. */
+    public void writeCommitted(String operation, Duration elapsed) {
+        Timer.builder("chatrelay.persistence.write")
+                .description("Latency of transcript writes at the end of an exchange, by operation")
+                .tag("operation", operation)
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(elapsed);
+    }
+
     public void persistenceFailed(String operation) {
         registry.counter("chatrelay.persistence.failures", "operation", operation).increment();
     }

@@ -80,6 +80,7 @@ class HealthAndMetricsTest {
         assertEquals(inserts + 2, metric("chatrelay_message_rows_total{operation=\"insert\"}"));
         assertEquals(ok + 1, metric("chatrelay_upstream_requests_total{outcome=\"ok\"}"));
         assertTrue(metric("chatrelay_upstream_first_byte_seconds_count") >= 1);
+        assertTrue(metric("chatrelay_persistence_write_seconds_count{operation=\"assistant_message\"}") >= 1);
         assertEquals(0, metric("chatrelay_streams_active"));
     }
 
