@@ -16,7 +16,8 @@ import io.vertx.core.json.Json;
 @Singleton
 public class BodyLimitFilter {
 
-    private static final int PRIORITY = 1000;
+    /** After CORS (300), the drain (295) and the rate limit (290): a refusal still carries CORS headers. */
+    private static final int PRIORITY = 280;
     private final long maxBodyBytes;
 
     BodyLimitFilter(@ConfigProperty(name = "quarkus.http.limits.max-body-size") long maxBodyBytes) {

@@ -11,7 +11,8 @@ import io.vertx.core.json.Json;
 @Singleton
 public class DrainFilter {
 
-    private static final int PRIORITY = 2000;
+    /** After CORS (300), so that browsers can read the 503; before the rate limit, which it must not charge. */
+    private static final int PRIORITY = 295;
 
     private final Drain drain;
 
