@@ -81,21 +81,31 @@ public final class SseEventSplitter {
         String text = raw.toString(StandardCharsets.UTF_8);
         String name = null;
         StringBuilder data = null;
-        for (String line : text.split("\r\n|\r|\n")) {
-            if (line.isEmpty() || line.charAt(0) == ':') {
-                continue;
+        int length = text.length();
+        int start = 0;
+        // Line by line without a regex: this runs for every event of every stream.
+        while (start < length) {
+            int end = start;
+            while (end < length && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+                end++;
             }
-            int colon = line.indexOf(':');
-            String field = colon < 0 ? line : line.substring(0, colon);
-            String value = colon < 0 ? "" : line.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
+            if (end > start && text.charAt(start) != ':') {
+                int colon = text.indexOf(':', start);
+                boolean hasValue = colon >= 0 && colon < end;
+                int fieldEnd = hasValue ? colon : end;
+                int valueStart = hasValue ? colon + 1 : end;
+                if (valueStart < end && text.charAt(valueStart) == ' ') {
+                    valueStart++;
+                }
+                if (text.startsWith("data", start) && fieldEnd - start == 4) {
+                    String value = text.substring(valueStart, end);
+                    data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
+                } else if (text.startsWith("event", start) && fieldEnd - start == 5) {
+                    name = text.substring(valueStart, end);
+                }
             }
-            if (field.equals("data")) {
-                data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-            } else if (field.equals("event")) {
-                name = value;
-            }
+            start = end < length && text.charAt(end) == '\r' && end + 1 < length && text.charAt(end + 1) == '\n'
+                    ? end + 2 : end + 1;
         }
         return new SseEvent(raw, name, data == null ? null : data.toString());
     }

@@ -1,0 +1,50 @@
+package io.chatrelay.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.buffer.Buffer;
+
+class SseEventSplitterTest {
+
+    @Test
+    void eventsAreCutAtBlankLinesWhateverTheChunkingAndKeepTheirBytes() {
+        String stream = ": comment\n\nevent: ping\ndata: {\"a\":1}\n\ndata:x\r\n\r\n"
+                + "data: line1\ndata: line2\r\rdata: [DONE]\n\n";
+        for (int chunkSize = 1; chunkSize <= stream.length(); chunkSize++) {
+            SseEventSplitter splitter = new SseEventSplitter();
+            List<SseEvent> events = new ArrayList<>();
+            for (int i = 0; i < stream.length(); i += chunkSize) {
+                events.addAll(splitter.accept(Buffer.buffer(stream.substring(i, Math.min(stream.length(),
+                        i + chunkSize)))));
+            }
+            events.addAll(splitter.finish());
+            StringBuilder joined = new StringBuilder();
+            events.forEach(e -> joined.append(e.raw().toString(StandardCharsets.UTF_8)));
+            assertEquals(stream, joined.toString(), "chunk size " + chunkSize);
+            assertEquals(5, events.size(), "chunk size " + chunkSize);
+            assertNull(events.get(0).data());
+            assertEquals("ping", events.get(1).name());
+            assertEquals("{\"a\":1}", events.get(1).data());
+            assertEquals("x", events.get(2).data());
+            assertEquals("line1\nline2", events.get(3).data());
+            assertTrue(events.get(4).isDone());
+        }
+    }
+
+    @Test
+    void trailingBytesWithoutBlankLineBecomeALastEvent() {
+        SseEventSplitter splitter = new SseEventSplitter();
+        assertTrue(splitter.accept(Buffer.buffer("data: [DONE]")).isEmpty());
+        List<SseEvent> rest = splitter.finish();
+        assertEquals(1, rest.size());
+        assertTrue(rest.get(0).isDone());
+    }
+}
