@@ -40,6 +40,8 @@ public class ExchangeRelay {
     /** What is stored when the provider failed before any of its answer arrived. */
     static final AssistantMessage NO_ANSWER = new ChatCompletionAccumulator()
             .toMessage(MessageStatus.ERROR);
+    private static final AssistantMessage LEFT_BEFORE_ANSWER = new ChatCompletionAccumulator()
+            .toMessage(MessageStatus.ABORTED);
 
     private final TurnOpener opener;
     private final UpstreamClient upstream;
@@ -56,12 +58,24 @@ public class ExchangeRelay {
     public Uni<RelayedResponse> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
         Buffer body = Buffer.buffer(upstreamBytes(request.upstreamBody()));
         ExchangeLog log = new ExchangeLog(protocol.path(), session);
-        return open(log, session, request).chain(turn -> upstream.post(protocol.path(), body, request.stream())
-                .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
-                .invoke(answer -> log.upstreamStatus(answer.status()))
-                .chain(answer -> respond(protocol, request, turn, answer)))
+        return open(log, session, request).chain(turn -> abortIfLeft(turn,
+                upstream.post(protocol.path(), body, request.stream())
+                        .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
+                        .invoke(answer -> log.upstreamStatus(answer.status()))
+                        .chain(answer -> respond(protocol, request, turn, answer))))
                 .map(log::counting)
                 .onFailure().invoke(log::failed);
+    }
+
+    /**
+     * A client that leaves before the response starts (the provider has not answered yet,
+     * or a JSON answer is still being read) cancels this: the turn is stored as aborted.
+     * Once the response has started, the stream's own cancellation takes over.
+     */
+    static <T> Uni<T> abortIfLeft(OpenedTurn turn, Uni<T> exchange) {
+        return exchange.onCancellation().invoke(() -> turn.recorder().finish(LEFT_BEFORE_ANSWER).subscribe()
+                .with(ignored -> {
+                }));
     }
 
     /** Opens the turn with its outcome also reported to the exchange's log line. */

@@ -63,7 +63,7 @@ public class ToolLoopRelay {
     public Uni<RelayedResponse> relay(ExchangeRequest request, ToolPlan plan, Optional<String> session) {
         ObjectNode body = request.upstreamBody();
         ExchangeLog log = new ExchangeLog(CHAT_PATH, session);
-        return relay.open(log, session, request).chain(turn -> post(body, request.stream())
+        return relay.open(log, session, request).chain(turn -> ExchangeRelay.abortIfLeft(turn, post(body, request.stream())
                 .onFailure().call(failure -> turn.recorder().finish(ExchangeRelay.NO_ANSWER))
                 .invoke(first -> log.upstreamStatus(first.status()))
                 .chain(first -> {
@@ -78,7 +78,7 @@ public class ToolLoopRelay {
                     }
                     headers.put("Content-Type", List.of("application/json"));
                     return new WholeTurn(body, plan, turn).run(first, headers);
-                }))
+                })))
                 .map(log::counting)
                 .onFailure().invoke(log::failed);
     }

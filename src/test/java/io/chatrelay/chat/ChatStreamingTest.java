@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +31,7 @@ import io.chatrelay.testing.MockUpstreamResource;
 import io.chatrelay.testing.SseClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
 
@@ -144,6 +149,26 @@ class ChatStreamingTest {
             assertEquals("aborted", stored.getString("messages[1].status"));
             assertEquals("partial", stored.getString("messages[1].content"));
         });
+    }
+
+    @Test
+    void clientLeavingBeforeTheProviderAnswersCancelsItAndStoresTheTurnAsAborted() {
+        String conversationId = Api.createConversation(session);
+        upstream.enqueue(Script.stall());
+        String body = Api.chat("are you there?", true).put("conversation_id", conversationId).encode();
+        HttpClient http = HttpClient.newHttpClient();
+        var pending = http.sendAsync(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + RestAssured.port + "/v1/chat/completions"))
+                .header("X-Session-Id", session).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
+        await().atMost(Duration.ofSeconds(5)).until(() -> upstream.requestCount() == 1);
+
+        pending.cancel(true);
+        http.shutdownNow();
+
+        await().atMost(Duration.ofMillis(1500)).until(() -> upstream.lastRequest().closed().isDone());
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(List.of("final", "aborted"),
+                Api.conversation(session, conversationId).getList("messages.status")));
     }
 
     @Test
