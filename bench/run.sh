@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Benchmark of chat-relay against a fast mock upstream (issue 5; results in docs/BENCHMARKS.md).
+#
+#   bench/run.sh            full side-by-side benchmark (about 6 minutes)
+#   bench/run.sh --smoke    a few seconds; asserts only the write budget (for CI)
+#   bench/run.sh --soak     500 concurrent streamed turns for 60 s, then checks every stored row
+#
+# Extra options go to the bench (--rounds N, --variants off,pg,deltas). Needs the local
+# PostgreSQL on 127.0.0.1:5432 (user postgres); the bench uses only its own database,
+# chatrelay_bench. RELAY_JAVA_OPTS passes JVM options to the relay processes.
+# The service jar is built when missing; set BENCH_REBUILD=1 to rebuild it after changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
+
+# Same JDK selection as .ci/run: the service and the bench need Java 21+; the default java may be older.
+if [ -z "${JAVA_HOME:-}" ] || [ "$(java_major "$JAVA_HOME/bin/java")" -lt 21 ] 2>/dev/null; then
+    if [ "$(java_major java)" -ge 21 ] 2>/dev/null; then
+        JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+    else
+        JAVA_HOME=""
+        for jdk in /usr/lib/jvm/*; do
+            if [ -x "$jdk/bin/javac" ] && [ "$(java_major "$jdk/bin/java")" -ge 21 ] 2>/dev/null; then
+                JAVA_HOME="$jdk"
+                break
+            fi
+        done
+    fi
+    [ -n "$JAVA_HOME" ] || { echo "No JDK 21+ found under /usr/lib/jvm" >&2; exit 1; }
+    export JAVA_HOME
+fi
+export PATH="$JAVA_HOME/bin:$PATH"
+echo "Using JDK at $JAVA_HOME ($(java_major "$JAVA_HOME/bin/java"))"
+
+if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ "${BENCH_REBUILD:-0}" = "1" ]; then
+    echo "Building the service jar (target/quarkus-app/quarkus-run.jar)"
+    ./mvnw -q -B package -DskipTests
+fi
+
+echo "Building the bench jar (bench/target/chat-relay-bench.jar)"
+./mvnw -f bench/pom.xml -q -B package
+
+# The load generator's JVM: a fixed heap keeps its GC out of the way and its footprint known.
+exec java -Xms512m -Xmx1g -jar bench/target/chat-relay-bench.jar "$@"

@@ -1,0 +1,127 @@
+package io.chatrelay.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One chat-relay instance in its own process: {@code java -jar target/quarkus-app/quarkus-run.jar}
+ * (the packaged service, JVM mode), configured through the environment as in production.
+ *
+ * <p>Start-up time is measured from just before the process is spawned to the first 200 of
+ * {@code /q/health/ready}; with PostgreSQL that includes connecting and running the Flyway
+ * migrations, which the service does on its first readiness probe. Extra JVM options for the
+ * relay (e.g. heap limits while tuning) can be passed in {@code RELAY_JAVA_OPTS}.
+ */
+final class RelayProcess implements AutoCloseable {
+
+    private static final Pattern QUARKUS_STARTED = Pattern.compile("started in ([0-9.]+)s");
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final long startupMillis;
+
+    private RelayProcess(Process process, int port, Path log, long startupMillis) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.startupMillis = startupMillis;
+    }
+
+    static RelayProcess start(Path repo, Path logDir, Variant variant, String upstreamBaseUrl,
+            BenchDatabase database) throws IOException {
+        Path jar = repo.resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException(jar + " is missing: build the service first (./mvnw package -DskipTests)");
+        }
+        int port = HttpProbe.freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String extra = System.getenv("RELAY_JAVA_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile());
+        Map<String, String> env = builder.environment();
+        // Nothing from the caller's shell may change what is measured.
+        env.keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("PERSIST_") || k.startsWith("DB_")
+                || k.startsWith("OPENAI_") || k.startsWith("RATE_LIMIT_") || k.startsWith("MAX_")
+                || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+        env.put("PORT", String.valueOf(port));
+        env.put("OPENAI_BASE_URL", upstreamBaseUrl);
+        env.put("OPENAI_API_KEY", "bench-key");
+        env.put("RATE_LIMIT_MAX", "0");
+        env.put("DB_URL", database.jdbcUrl());
+        env.put("DB_USER", database.user());
+        if (!database.password().isEmpty()) {
+            env.put("DB_PASSWORD", database.password());
+        }
+        env.put("PERSIST_TRANSCRIPTS", String.valueOf(variant.persists));
+        env.put("PERSIST_STREAMING_DELTAS", String.valueOf(variant.streamingDeltas));
+        env.put("MAX_CONVERSATIONS_PER_SESSION", "100000000");
+        // One INFO line per exchange would make the bench measure the console, not the relay.
+        env.put("QUARKUS_LOG_CATEGORY__IO_CHATRELAY_EXCHANGE__LEVEL", "OFF");
+
+        Path log = logDir.resolve("relay-" + variant.key + ".log");
+        long spawned = System.nanoTime();
+        Process process = ProcessSupervisor.start(builder, log);
+        long ready;
+        try {
+            ready = HttpProbe.awaitOk("http://127.0.0.1:" + port + "/q/health/ready", process, Duration.ofSeconds(90));
+        } catch (IOException e) {
+            ProcessSupervisor.stop(process, 10);
+            throw new IOException("relay (" + variant.label + ") did not become ready: " + e.getMessage()
+                    + "\n--- " + log + " ---\n" + ProcessSupervisor.tail(log, 40), e);
+        }
+        return new RelayProcess(process, port, log, (ready - spawned) / 1_000_000);
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    long startupMillis() {
+        return startupMillis;
+    }
+
+    /** Quarkus' own "started in" figure from the log (JVM start to HTTP up, without readiness), or NaN. */
+    double quarkusStartedSeconds() {
+        try {
+            Matcher m = QUARKUS_STARTED.matcher(Files.readString(log));
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** The exit status once the process has ended (143 = SIGTERM, 137 = SIGKILL), else -1. */
+    int exitStatus() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    Path log() {
+        return log;
+    }
+
+    /** SIGTERM: the relay drains (nothing is in flight by then) and closes its pool, flushing its DB stats. */
+    @Override
+    public void close() {
+        ProcessSupervisor.stop(process, 45);
+    }
+}
