@@ -23,6 +23,7 @@ import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 /**
  * PostgreSQL backend of the persistence facade. Each method is one short transaction;
@@ -43,9 +44,11 @@ public class PostgresTranscriptStore implements TranscriptStore {
     private final MessageRepository messages;
     private final PersistenceConfig config;
     private final SchemaMigrator migrator;
+    private final MessageInserts inserts;
 
     PostgresTranscriptStore(ConversationRepository conversations, MessageRepository messages,
-            PersistenceConfig config, SchemaMigrator migrator) {
+            PersistenceConfig config, SchemaMigrator migrator, MessageInserts inserts) {
+        this.inserts = inserts;
         this.conversations = conversations;
         this.messages = messages;
         this.config = config;
@@ -112,38 +115,35 @@ public class PostgresTranscriptStore implements TranscriptStore {
         return conversations.deleteOwned(sessionId, conversationId) > 0;
     }
 
+    /** One statement, no JTA transaction: see {@link MessageInserts}. */
     @Override
-    @Transactional
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
         Instant now = now();
+        MessageInserts.NewMessage m = new MessageInserts.NewMessage(UUID.randomUUID(), "user", MessageStatus.FINAL,
+                content, null, null, null, null, now);
         // A turn adds two messages: refuse it while there is no room for both.
         int ceiling = config.maxMessagesPerConversation() - 1;
-        Optional<Integer> seq = conversations.allocateSeq(conversationId, sessionId, ceiling, now);
+        Optional<Integer> seq = inserts.insert(conversationId, sessionId, ceiling, m);
         if (seq.isEmpty()) {
-            if (conversations.findOwned(sessionId, conversationId).isEmpty()) {
+            if (QuarkusTransaction.requiringNew().call(() -> conversations.findOwned(sessionId, conversationId))
+                    .isEmpty()) {
                 throw ApiException.conversationNotFound();
             }
             throw ApiException.limitExceeded("This conversation already has the maximum of "
                     + config.maxMessagesPerConversation() + " messages");
         }
-        Message m = newMessage(conversationId, seq.get(), "user", MessageStatus.FINAL, now);
-        m.content = content;
-        messages.persist(m);
-        return m.toRecord();
+        return new MessageRecord(m.id(), seq.get(), m.role(), m.status(), content, null, null, null, null, now);
     }
 
+    /** One statement, no JTA transaction: see {@link MessageInserts}. */
     @Override
-    @Transactional
     public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
-        Instant now = now();
-        Optional<Integer> seq = conversations.allocateSeq(conversationId, null, Integer.MAX_VALUE, now);
-        if (seq.isEmpty()) {
+        MessageInserts.NewMessage m = new MessageInserts.NewMessage(UUID.randomUUID(), "assistant", message.status(),
+                message.content(), message.finishReason(), message.toolCalls(), message.usage(), message.responseId(),
+                now());
+        if (inserts.insert(conversationId, null, Integer.MAX_VALUE, m).isEmpty()) {
             LOG.debugf("Conversation %s was deleted during its turn; assistant message dropped", conversationId);
-            return;
         }
-        Message m = newMessage(conversationId, seq.get(), "assistant", message.status(), now);
-        applyFinal(m, message);
-        messages.persist(m);
     }
 
     @Override
