@@ -20,10 +20,6 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 Parameters.with("id", id).and("session", sessionId)).firstResultOptional();
     }
 
-    long countBySession(String sessionId) {
-        return count("sessionId", sessionId);
-    }
-
     List<Conversation> listBySession(String sessionId, ConversationCursor after, int limit) {
         if (after == null) {
             return find("sessionId = :session order by updatedAt desc, id desc",

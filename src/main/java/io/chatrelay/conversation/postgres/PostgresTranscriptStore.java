@@ -44,10 +44,10 @@ public class PostgresTranscriptStore implements TranscriptStore {
     private final MessageRepository messages;
     private final PersistenceConfig config;
     private final SchemaMigrator migrator;
-    private final MessageInserts inserts;
+    private final TurnInserts inserts;
 
     PostgresTranscriptStore(ConversationRepository conversations, MessageRepository messages,
-            PersistenceConfig config, SchemaMigrator migrator, MessageInserts inserts) {
+            PersistenceConfig config, SchemaMigrator migrator, TurnInserts inserts) {
         this.inserts = inserts;
         this.conversations = conversations;
         this.messages = messages;
@@ -55,23 +55,16 @@ public class PostgresTranscriptStore implements TranscriptStore {
         this.migrator = migrator;
     }
 
+    /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
-    @Transactional
     public ConversationRecord createConversation(String sessionId, String title, String model) {
-        if (conversations.countBySession(sessionId) >= config.maxConversationsPerSession()) {
+        Instant now = now();
+        UUID id = UUID.randomUUID();
+        if (!inserts.insertConversation(id, sessionId, title, model, now, config.maxConversationsPerSession())) {
             throw ApiException.limitExceeded("This session already has the maximum of "
                     + config.maxConversationsPerSession() + " conversations");
         }
-        Instant now = now();
-        Conversation c = new Conversation();
-        c.id = UUID.randomUUID();
-        c.sessionId = sessionId;
-        c.title = title;
-        c.model = model;
-        c.createdAt = now;
-        c.updatedAt = now;
-        conversations.persist(c);
-        return c.toRecord();
+        return new ConversationRecord(id, sessionId, title, model, false, 0, now, now);
     }
 
     @Override
@@ -115,11 +108,11 @@ public class PostgresTranscriptStore implements TranscriptStore {
         return conversations.deleteOwned(sessionId, conversationId) > 0;
     }
 
-    /** One statement, no JTA transaction: see {@link MessageInserts}. */
+    /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
         Instant now = now();
-        MessageInserts.NewMessage m = new MessageInserts.NewMessage(UUID.randomUUID(), "user", MessageStatus.FINAL,
+        TurnInserts.NewMessage m = new TurnInserts.NewMessage(UUID.randomUUID(), "user", MessageStatus.FINAL,
                 content, null, null, null, null, now);
         // A turn adds two messages: refuse it while there is no room for both.
         int ceiling = config.maxMessagesPerConversation() - 1;
@@ -135,10 +128,10 @@ public class PostgresTranscriptStore implements TranscriptStore {
         return new MessageRecord(m.id(), seq.get(), m.role(), m.status(), content, null, null, null, null, now);
     }
 
-    /** One statement, no JTA transaction: see {@link MessageInserts}. */
+    /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
-        MessageInserts.NewMessage m = new MessageInserts.NewMessage(UUID.randomUUID(), "assistant", message.status(),
+        TurnInserts.NewMessage m = new TurnInserts.NewMessage(UUID.randomUUID(), "assistant", message.status(),
                 message.content(), message.finishReason(), message.toolCalls(), message.usage(), message.responseId(),
                 now());
         if (inserts.insert(conversationId, null, Integer.MAX_VALUE, m).isEmpty()) {

@@ -20,15 +20,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * The two inserts every turn makes, each as ONE statement in its own (auto-commit)
- * transaction: a CTE allocates the next seq on the conversation row (its row lock
- * serialises concurrent turns, the ceiling enforces the message limit, the optional
- * session check enforces ownership) and inserts the message with it. Measured against the
- * ORM path (update, select, insert, JTA commit), this cuts the database CPU of a turn by
- * more than half; see docs/BENCHMARKS.md. Everything else stays on Panache.
+ * The inserts on a turn's hot path, each as ONE statement in its own (auto-commit)
+ * transaction. For a message, a CTE allocates the next seq on the conversation row (its
+ * row lock serialises concurrent turns, the ceiling enforces the message limit, the
+ * optional session check enforces ownership) and inserts the message with it; a new
+ * conversation is inserted only while its session is under its limit. The ORM path
+ * (queries, entity flush, JTA commit) dominated the relay's CPU in the profile; see
+ * docs/BENCHMARKS.md. Everything else stays on Panache.
  */
 @ApplicationScoped
-class MessageInserts {
+class TurnInserts {
 
     private static final String ALLOCATE_AND_INSERT = """
             with allocated as (
@@ -40,6 +41,10 @@ class MessageInserts {
             select ?, ?, last_seq, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), cast(? as jsonb), ?, ?
             from allocated
             returning seq""";
+    private static final String INSERT_CONVERSATION = """
+            insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
+            select ?, ?, ?, ?, false, 0, ?, ?
+            where (select count(*) from conversations where session_id = ?) < ?""";
     private static final String ANY_OWNER = ALLOCATE_AND_INSERT.formatted("");
     private static final String SESSION_OWNER = ALLOCATE_AND_INSERT.formatted(" and session_id = ?");
 
@@ -50,8 +55,32 @@ class MessageInserts {
 
     private final Instance<AgroalDataSource> dataSource;
 
-    MessageInserts(Instance<AgroalDataSource> dataSource) {
+    TurnInserts(Instance<AgroalDataSource> dataSource) {
         this.dataSource = dataSource;
+    }
+
+    /**
+     * Inserts a conversation unless its session already has {@code maxPerSession}.
+     *
+     * @return whether it was inserted
+     */
+    boolean insertConversation(UUID id, String sessionId, String title, String model, Instant createdAt,
+            int maxPerSession) {
+        try (Connection connection = dataSource.get().getConnection();
+                PreparedStatement ps = connection.prepareStatement(INSERT_CONVERSATION)) {
+            OffsetDateTime at = OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC);
+            ps.setObject(1, id);
+            ps.setString(2, sessionId);
+            ps.setString(3, title);
+            ps.setString(4, model);
+            ps.setObject(5, at);
+            ps.setObject(6, at);
+            ps.setString(7, sessionId);
+            ps.setInt(8, maxPerSession);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failed("Conversation insert", e);
+        }
     }
 
     /**
@@ -86,8 +115,12 @@ class MessageInserts {
                 return rs.next() ? Optional.of(rs.getInt(1)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw new PersistenceException("Message insert failed, SQL state " + e.getSQLState(), e);
+            throw failed("Message insert", e);
         }
+    }
+
+    private static PersistenceException failed(String what, SQLException e) {
+        return new PersistenceException(what + " failed, SQL state " + e.getSQLState(), e);
     }
 
     private static void setJson(PreparedStatement ps, int index, JsonNode value) throws SQLException {
