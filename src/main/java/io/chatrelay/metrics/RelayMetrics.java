@@ -1,6 +1,8 @@
 package io.chatrelay.metrics;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +20,7 @@ public class RelayMetrics {
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
     private final Timer firstByte;
+    private final Map<String, Timer> writeTimers = new ConcurrentHashMap<>();
 
     RelayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -40,11 +43,12 @@ public class RelayMetrics {
 
     /** How long a committed write took, from the end of its exchange to the commit. */
     public void writeCommitted(String operation, Duration elapsed) {
-        Timer.builder("chatrelay.persistence.write")
+        // Built once per operation: this runs for every stored message.
+        writeTimers.computeIfAbsent(operation, op -> Timer.builder("chatrelay.persistence.write")
                 .description("Latency of transcript writes at the end of an exchange, by operation")
-                .tag("operation", operation)
+                .tag("operation", op)
                 .publishPercentileHistogram()
-                .register(registry)
+                .register(registry))
                 .record(elapsed);
     }
 
