@@ -2,16 +2,17 @@ package io.chatrelay.chat;
 
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestMulti;
 
 import io.chatrelay.session.SessionResolver;
-import io.vertx.core.buffer.Buffer;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /** {@code POST /v1/chat/completions}: OpenAI's endpoint, relayed and persisted. */
@@ -35,6 +36,8 @@ public class ChatCompletionResource {
     }
 
     @POST
+    // The answer's media type is the provider's, whatever the client accepts; RelayedResponseWriter sets it.
+    @Produces(MediaType.WILDCARD)
     @Operation(summary = "Create a chat completion (stream or JSON)",
             description = "An OpenAI Chat Completions request. conversation_id (or X-Conversation-Id) selects "
                     + "the conversation; X-Session-Id or the cf_session_id cookie the session. With a "
@@ -50,14 +53,13 @@ public class ChatCompletionResource {
     @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
-    public RestMulti<Buffer> create(byte[] body, HttpServerRequest request) {
+    public Uni<RelayedResponse> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
         ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
         var session = sessions.resolve(request);
         ToolSelection.ToolPlan plan = tools.plan(chat.upstreamBody());
         var response = plan.usesServerTools() ? toolLoop.relay(chat, plan, session)
                 : relay.relay(Protocol.CHAT_COMPLETIONS, chat, session);
-        return RestMulti.fromUniResponse(response, RelayedResponse::body, RelayedResponse::headers,
-                RelayedResponse::status);
+        return response;
     }
 }

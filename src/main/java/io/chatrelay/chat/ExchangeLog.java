@@ -14,9 +14,9 @@ import org.jboss.logging.MDC;
 
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.error.ApiException;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The one log line of a finished exchange: endpoint, conversation, a hash of the session
@@ -79,9 +79,22 @@ final class ExchangeLog {
 
     /** The response, counted as it goes out; the line is written when it ends. */
     RelayedResponse counting(RelayedResponse response) {
-        Multi<Buffer> counted = response.body()
-                .onItem().invoke(buffer -> bytes.addAndGet(buffer.length()))
-                .onTermination().invoke(this::write);
+        RelayedBody body = response.body();
+        RelayedBody counted = new RelayedBody() {
+
+            @Override
+            public Future<Void> writeTo(HttpServerResponse client) {
+                return body.writeTo(client).andThen(ignored -> {
+                    bytes.set(client.bytesWritten());
+                    write();
+                });
+            }
+
+            @Override
+            public void clientLeft() {
+                body.clientLeft();
+            }
+        };
         return new RelayedResponse(response.status(), response.headers(), counted);
     }
 

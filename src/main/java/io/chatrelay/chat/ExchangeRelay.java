@@ -20,7 +20,6 @@ import io.chatrelay.error.ApiException;
 import io.chatrelay.metrics.RelayMetrics;
 import io.chatrelay.upstream.UpstreamClient;
 import io.chatrelay.upstream.UpstreamResponse;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
@@ -90,7 +89,7 @@ public class ExchangeRelay {
             UpstreamResponse answer) {
         Map<String, List<String>> headers = relayedHeaders(answer, turn);
         if (answer.status() < 400 && request.stream()) {
-            Multi<Buffer> stream = new StreamRelay(answer, turn.recorder(), protocol, metrics).body();
+            RelayedBody stream = new StreamRelay(answer, turn.recorder(), protocol, metrics);
             return Uni.createFrom().item(new RelayedResponse(answer.status(), asStream(headers), stream));
         }
         return relayWhole(protocol.newFolder(), turn, answer, headers);
@@ -104,8 +103,7 @@ public class ExchangeRelay {
                 .onFailure().transform(failure -> new ApiException(502, "upstream_error",
                         "upstream_error", null, "The upstream provider's answer was cut off"))
                 .chain(bytes -> turn.recorder().finish(fold(folder, answer.status(), bytes))
-                        .replaceWith(new RelayedResponse(answer.status(), headers,
-                                Multi.createFrom().item(bytes))));
+                        .replaceWith(new RelayedResponse(answer.status(), headers, RelayedBody.whole(bytes))));
     }
 
     private AssistantMessage fold(AnswerFolder answer, int status, Buffer bytes) {

@@ -74,7 +74,7 @@ public class ToolLoopRelay {
                     if (request.stream()) {
                         Multi<Buffer> stream = new ToolLoopStream(this, body, plan, turn.recorder()).body(first);
                         return Uni.createFrom().item(new RelayedResponse(200, ExchangeRelay.asStream(headers),
-                                stream));
+                                RelayedBody.events(stream)));
                     }
                     headers.put("Content-Type", List.of("application/json"));
                     return new WholeTurn(body, plan, turn).run(first, headers);
@@ -108,12 +108,12 @@ public class ToolLoopRelay {
                     .chain(bytes -> {
                         if (response.status() >= 400) {
                             return finish(MessageStatus.ERROR).replaceWith(
-                                    new RelayedResponse(response.status(), headers, Multi.createFrom().item(bytes)));
+                                    new RelayedResponse(response.status(), headers, RelayedBody.whole(bytes)));
                         }
                         ObjectNode completion = readCompletion(bytes);
                         if (completion == null) {
                             return finish(MessageStatus.ERROR).replaceWith(
-                                    new RelayedResponse(response.status(), headers, Multi.createFrom().item(bytes)));
+                                    new RelayedResponse(response.status(), headers, RelayedBody.whole(bytes)));
                         }
                         return afterStep(completion, headers);
                     });
@@ -160,7 +160,7 @@ public class ToolLoopRelay {
             completion.set("tool_events", toolEvents);
             Buffer bytes = Buffer.buffer(relay.upstreamBytes(completion));
             return finish(MessageStatus.FINAL)
-                    .replaceWith(new RelayedResponse(200, headers, Multi.createFrom().item(bytes)));
+                    .replaceWith(new RelayedResponse(200, headers, RelayedBody.whole(bytes)));
         }
 
         private Uni<Void> finish(String status) {

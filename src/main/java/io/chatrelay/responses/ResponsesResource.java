@@ -5,13 +5,14 @@ import java.util.Optional;
 
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.RestMulti;
 
 import io.chatrelay.chat.ChatRequestParser;
 import io.chatrelay.chat.ExchangeRelay;
@@ -20,7 +21,7 @@ import io.chatrelay.chat.Protocol;
 import io.chatrelay.chat.RelayedResponse;
 import io.chatrelay.chat.SseFrames;
 import io.chatrelay.session.SessionResolver;
-import io.vertx.core.buffer.Buffer;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
 /** {@code POST /v1/responses}: OpenAI's Responses API, relayed and persisted like chat completions. */
@@ -43,6 +44,8 @@ public class ResponsesResource {
     }
 
     @POST
+    // The answer's media type is the provider's, whatever the client accepts; RelayedResponseWriter sets it.
+    @Produces(MediaType.WILDCARD)
     @Operation(summary = "Create a model response (stream or JSON)",
             description = "An OpenAI Responses API request, relayed to the provider's /responses. "
                     + "previous_response_id may also come from X-Previous-Response-Id. With a session the "
@@ -57,12 +60,11 @@ public class ResponsesResource {
     @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
-    public RestMulti<Buffer> create(byte[] body, HttpServerRequest request) {
+    public Uni<RelayedResponse> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
         ExchangeRequest exchange = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER),
                 request.getHeader(ResponsesRequestParser.PREVIOUS_RESPONSE_HEADER));
         Optional<String> session = sessions.resolve(request);
-        return RestMulti.fromUniResponse(relay.relay(PROTOCOL, exchange, session), RelayedResponse::body,
-                RelayedResponse::headers, RelayedResponse::status);
+        return relay.relay(PROTOCOL, exchange, session);
     }
 }

@@ -36,6 +36,11 @@ public final class SseEventSplitter {
         return events;
     }
 
+    /** Whether no bytes of an unfinished event are waiting. */
+    public boolean isEmpty() {
+        return pending.length() == 0;
+    }
+
     /** Bytes left over when the stream ended without a closing blank line, as a last event. */
     public List<SseEvent> finish() {
         if (pending.length() == 0) {

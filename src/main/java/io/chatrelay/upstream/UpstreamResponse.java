@@ -1,7 +1,10 @@
 package io.chatrelay.upstream;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -32,6 +35,36 @@ public final class UpstreamResponse {
     public Multi<Buffer> body() {
         return io.vertx.mutiny.core.http.HttpClientResponse.newInstance(response).toMulti()
                 .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
+    }
+
+    /**
+     * Delivers the body chunk by chunk, as the provider wrote them, on the provider
+     * connection's event loop; then {@code ended} once, with null or what broke the stream.
+     * The cheapest way through: no stream operator per chunk.
+     */
+    public void stream(Handler<Buffer> chunks, Handler<Throwable> ended) {
+        AtomicBoolean over = new AtomicBoolean();
+        response.handler(chunks);
+        response.exceptionHandler(failure -> {
+            if (over.compareAndSet(false, true)) {
+                ended.handle(failure);
+            }
+        });
+        response.endHandler(ignored -> {
+            if (over.compareAndSet(false, true)) {
+                ended.handle(null);
+            }
+        });
+        response.resume();
+    }
+
+    /** Stops reading from the provider until {@link #resume()}: the client is slower than the provider. */
+    public void pause() {
+        response.pause();
+    }
+
+    public void resume() {
+        response.resume();
     }
 
     /** The whole body, for JSON answers. */

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -121,9 +122,11 @@ class ChatStreamingTest {
                 Chunks.content(" two"), Chunks.finish("stop"), Chunks.DONE).end());
 
         try (SseClient client = Api.stream(session, Api.chat("count", true).put("conversation_id", conversationId))) {
+            assertEquals(200, client.status());
             String event;
             do {
                 event = client.nextEvent();
+                assertNotNull(event, "the stream ended before [DONE]");
             } while (!Chunks.DONE.equals(event));
             JsonPath stored = Api.conversation(session, conversationId);
             assertEquals(List.of(1, 2), stored.getList("messages.seq"));

@@ -238,6 +238,7 @@ class ToolLoopTest {
             String event;
             do {
                 event = client.nextEvent();
+                assertTrue(event != null, "the stream ended before the content chunk");
             } while (!Chunks.content("Half").equals(event));
             // Mid-loop the turn has written nothing but its user message.
             assertEquals(1, Db.number("select count(*) from messages where conversation_id = ?::uuid",

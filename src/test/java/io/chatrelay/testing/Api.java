@@ -35,8 +35,9 @@ public final class Api {
                 .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", userText)));
     }
 
-    /** Opens a streamed chat as the session. */
+    /** Opens a streamed chat as the session, accepting an event stream as browsers' EventSource does. */
     public static SseClient stream(String session, JsonObject body) {
-        return SseClient.post("/v1/chat/completions", body.encode(), Map.of("X-Session-Id", session));
+        return SseClient.post("/v1/chat/completions", body.encode(),
+                Map.of("X-Session-Id", session, "Accept", "text/event-stream"));
     }
 }
