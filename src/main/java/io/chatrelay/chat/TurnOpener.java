@@ -67,10 +67,11 @@ public class TurnOpener {
     private UUID openBlocking(String session, ExchangeRequest request) {
         TranscriptStore store = transcripts.store();
         UUID conversationId = request.conversationId();
-        if (conversationId == null) {
-            conversationId = store.createConversation(session, null, request.model()).id();
-        }
         JsonNode userContent = request.lastUserContent();
+        if (conversationId == null) {
+            return userContent == null ? store.createConversation(session, null, request.model()).id()
+                    : store.startConversation(session, request.model(), userContent);
+        }
         if (userContent != null) {
             store.recordUserMessage(session, conversationId, userContent);
         } else if (store.findConversation(session, conversationId).isEmpty()) {

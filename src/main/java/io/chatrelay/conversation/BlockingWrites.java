@@ -11,6 +11,8 @@ import org.jboss.logging.Logger;
 import io.chatrelay.metrics.RelayMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Runs facade calls on a worker thread, away from the event loop. Writes at the end of a
@@ -30,9 +32,33 @@ public class BlockingWrites {
         this.metrics = metrics;
     }
 
-    /** Runs a blocking call on a worker; its failure (e.g. a 404 or 429) reaches the caller. */
+    /**
+     * Runs a blocking call on a worker; its failure (e.g. a 404 or 429) reaches the caller.
+     * Called from an event loop, the outcome comes back on that event loop: the request's
+     * connection lives there, so what follows (the provider call, the client's writes) needs
+     * no further hop between threads.
+     */
     public <T> Uni<T> call(Supplier<T> blocking) {
-        return Uni.createFrom().item(blocking).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom().emitter(emitter -> {
+            Context caller = Vertx.currentContext();
+            if (caller == null || !caller.isEventLoopContext()) {
+                Infrastructure.getDefaultWorkerPool().execute(() -> {
+                    try {
+                        emitter.complete(blocking.get());
+                    } catch (RuntimeException e) {
+                        emitter.fail(e);
+                    }
+                });
+                return;
+            }
+            caller.executeBlocking(blocking::get, false).onComplete(result -> {
+                if (result.succeeded()) {
+                    emitter.complete(result.result());
+                } else {
+                    emitter.fail(result.cause());
+                }
+            });
+        });
     }
 
     /**
@@ -42,12 +68,11 @@ public class BlockingWrites {
     public Uni<Void> bestEffort(String operation, UUID conversationId, Runnable write) {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
-            return Uni.createFrom().item(() -> {
+            return call(() -> {
                 write.run();
                 metrics.writeCommitted(operation, Duration.ofNanos(System.nanoTime() - started));
                 return (Void) null;
             })
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                     .ifNoItem().after(config.finalWriteTimeout()).failWith(WriteTimedOut::new)
                     .onFailure().recoverWithItem(failure -> {
                         LOG.errorf("Could not persist %s of conversation %s (%s); the client's exchange goes on",

@@ -24,6 +24,14 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
+    public UUID startConversation(String sessionId, String model, JsonNode userContent) {
+        UUID conversationId = store.startConversation(sessionId, model, userContent);
+        metrics.messageRowWritten(INSERT);
+        metrics.messagePersisted("user", MessageStatus.FINAL);
+        return conversationId;
+    }
+
+    @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
         MessageRecord stored = store.recordUserMessage(sessionId, conversationId, content);
         metrics.messageRowWritten(INSERT);

@@ -26,6 +26,17 @@ public interface TranscriptStore {
     /** Creates a conversation for the session; 429 past MAX_CONVERSATIONS_PER_SESSION. */
     ConversationRecord createConversation(String sessionId, String title, String model);
 
+    /**
+     * Creates a conversation with the user message that opens it (seq 1) and returns its id;
+     * 429 past MAX_CONVERSATIONS_PER_SESSION. A backend that can do both in one write
+     * overrides this: the write sits between a new turn and its provider call.
+     */
+    default UUID startConversation(String sessionId, String model, JsonNode userContent) {
+        UUID conversationId = createConversation(sessionId, null, model).id();
+        recordUserMessage(sessionId, conversationId, userContent);
+        return conversationId;
+    }
+
     Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId);
 
     /** Up to {@code limit} conversations after {@code after} (null: from the newest), newest activity first. */

@@ -61,10 +61,23 @@ public class PostgresTranscriptStore implements TranscriptStore {
         Instant now = now();
         UUID id = UUID.randomUUID();
         if (!inserts.insertConversation(id, sessionId, title, model, now, config.maxConversationsPerSession())) {
-            throw ApiException.limitExceeded("This session already has the maximum of "
-                    + config.maxConversationsPerSession() + " conversations");
+            throw conversationLimitReached();
         }
         return new ConversationRecord(id, sessionId, title, model, false, 0, now, now);
+    }
+
+    /** One statement, no JTA transaction: see {@link TurnInserts}. */
+    @Override
+    public UUID startConversation(String sessionId, String model, JsonNode userContent) {
+        if (config.maxMessagesPerConversation() < 2) {
+            return TranscriptStore.super.startConversation(sessionId, model, userContent); // its 429 explains why
+        }
+        UUID id = UUID.randomUUID();
+        if (!inserts.insertConversationWithMessage(id, sessionId, model, config.maxConversationsPerSession(),
+                userMessage(userContent, now()))) {
+            throw conversationLimitReached();
+        }
+        return id;
     }
 
     @Override
@@ -112,8 +125,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
         Instant now = now();
-        TurnInserts.NewMessage m = new TurnInserts.NewMessage(UUID.randomUUID(), "user", MessageStatus.FINAL,
-                content, null, null, null, null, now);
+        TurnInserts.NewMessage m = userMessage(content, now);
         // A turn adds two messages: refuse it while there is no room for both.
         int ceiling = config.maxMessagesPerConversation() - 1;
         Optional<Integer> seq = inserts.insert(conversationId, sessionId, ceiling, m);
@@ -126,6 +138,16 @@ public class PostgresTranscriptStore implements TranscriptStore {
                     + config.maxMessagesPerConversation() + " messages");
         }
         return new MessageRecord(m.id(), seq.get(), m.role(), m.status(), content, null, null, null, null, now);
+    }
+
+    private static TurnInserts.NewMessage userMessage(JsonNode content, Instant now) {
+        return new TurnInserts.NewMessage(UUID.randomUUID(), "user", MessageStatus.FINAL, content, null, null, null,
+                null, now);
+    }
+
+    private ApiException conversationLimitReached() {
+        return ApiException.limitExceeded("This session already has the maximum of "
+                + config.maxConversationsPerSession() + " conversations");
     }
 
     /** One statement, no JTA transaction: see {@link TurnInserts}. */

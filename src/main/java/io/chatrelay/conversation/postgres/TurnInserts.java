@@ -45,6 +45,17 @@ class TurnInserts {
             insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
             select ?, ?, ?, ?, false, 0, ?, ?
             where (select count(*) from conversations where session_id = ?) < ?""";
+    /** A new conversation and its first (user) message, inserted only while the session is under its limit. */
+    private static final String INSERT_CONVERSATION_WITH_MESSAGE = """
+            with created as (
+                insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
+                select ?, ?, null, ?, false, 1, ?, ?
+                where (select count(*) from conversations where session_id = ?) < ?
+                returning id)
+            insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
+                                  usage, response_id, created_at)
+            select ?, id, 1, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), cast(? as jsonb), ?, ?
+            from created""";
     private static final String ANY_OWNER = ALLOCATE_AND_INSERT.formatted("");
     private static final String SESSION_OWNER = ALLOCATE_AND_INSERT.formatted(" and session_id = ?");
 
@@ -84,6 +95,33 @@ class TurnInserts {
     }
 
     /**
+     * Inserts a conversation with {@code first} as its message 1, unless its session already
+     * has {@code maxPerSession}: one statement, so one commit, before a new turn's provider call.
+     *
+     * @return whether it was inserted
+     */
+    boolean insertConversationWithMessage(UUID id, String sessionId, String model, int maxPerSession,
+            NewMessage first) {
+        try (Connection connection = dataSource.get().getConnection();
+                PreparedStatement ps = connection.prepareStatement(INSERT_CONVERSATION_WITH_MESSAGE)) {
+            OffsetDateTime at = OffsetDateTime.ofInstant(first.createdAt(), ZoneOffset.UTC);
+            int i = 1;
+            ps.setObject(i++, id);
+            ps.setString(i++, sessionId);
+            ps.setString(i++, model);
+            ps.setObject(i++, at);
+            ps.setObject(i++, at);
+            ps.setString(i++, sessionId);
+            ps.setInt(i++, maxPerSession);
+            ps.setObject(i++, first.id());
+            setMessageFields(ps, i, first, at);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw failed("Conversation insert", e);
+        }
+    }
+
+    /**
      * Inserts the message as the conversation's next seq.
      *
      * @param sessionId the owner to check, or null to skip the check
@@ -103,20 +141,27 @@ class TurnInserts {
             }
             ps.setObject(i++, m.id());
             ps.setObject(i++, conversationId);
-            ps.setString(i++, m.role());
-            ps.setString(i++, m.status());
-            setJson(ps, i++, m.content());
-            ps.setString(i++, m.finishReason());
-            setJson(ps, i++, m.toolCalls());
-            setJson(ps, i++, m.usage());
-            ps.setString(i++, m.responseId());
-            ps.setObject(i, at);
+            setMessageFields(ps, i, m, at);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getInt(1)) : Optional.empty();
             }
         } catch (SQLException e) {
             throw failed("Message insert", e);
         }
+    }
+
+    /** Binds role to created_at, the columns both message inserts fill in the same order. */
+    private static void setMessageFields(PreparedStatement ps, int first, NewMessage m, OffsetDateTime at)
+            throws SQLException {
+        int i = first;
+        ps.setString(i++, m.role());
+        ps.setString(i++, m.status());
+        setJson(ps, i++, m.content());
+        ps.setString(i++, m.finishReason());
+        setJson(ps, i++, m.toolCalls());
+        setJson(ps, i++, m.usage());
+        ps.setString(i++, m.responseId());
+        ps.setObject(i, at);
     }
 
     private static PersistenceException failed(String what, SQLException e) {
