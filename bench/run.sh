@@ -38,6 +38,35 @@ if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ "${BENCH_REBUILD:-0}" = "1" 
     ./mvnw -q -B package -DskipTests
 fi
 
+# JDK 25's AOT cache holds the classes the service loads and links at start-up, and method
+# profiles, from a training run; every later start skips that work. Trained once per build of
+# the jar: start the relay on the bench database (no provider needed), wait until ready (which
+# runs the migrations), stop it; the JVM writes the cache as it exits. The relays the bench
+# starts then use it; the bench drops the relay's tables before each start anyway.
+aot=target/quarkus-app/chat-relay.aot
+if [ "$(java_major "$JAVA_HOME/bin/java")" -ge 25 ] \
+        && { [ ! -f "$aot" ] || [ -n "$(find target/quarkus-app -name '*.jar' -newer "$aot")" ]; }; then
+    echo "Training the JDK's AOT cache ($aot)"
+    rm -f "$aot"
+    port=18977
+    pg_host=${BENCH_PG_HOST:-127.0.0.1} pg_port=${BENCH_PG_PORT:-5432} pg_user=${BENCH_PG_USER:-postgres}
+    PGPASSWORD=${BENCH_PG_PASSWORD:-} psql -h "$pg_host" -p "$pg_port" -U "$pg_user" -d postgres -qAtc \
+        "select 1 from pg_database where datname = 'chatrelay_bench'" | grep -q 1 \
+        || PGPASSWORD=${BENCH_PG_PASSWORD:-} createdb -h "$pg_host" -p "$pg_port" -U "$pg_user" chatrelay_bench
+    PORT=$port OPENAI_BASE_URL=http://127.0.0.1:9/v1 \
+        DB_URL="jdbc:postgresql://$pg_host:$pg_port/chatrelay_bench" DB_USER="$pg_user" DB_PASSWORD="${BENCH_PG_PASSWORD:-}" \
+        java @src/main/docker/jvm.options -XX:AOTCacheOutput="$aot" -jar target/quarkus-app/quarkus-run.jar \
+        > target/aot-training.log 2>&1 &
+    training=$!
+    for _ in $(seq 1 120); do
+        curl -sf "http://127.0.0.1:$port/q/health/ready" > /dev/null && break
+        sleep 0.5
+    done
+    kill -TERM "$training"
+    wait "$training" || true
+    [ -f "$aot" ] || echo "No AOT cache was written (see target/aot-training.log); the bench runs without it" >&2
+fi
+
 echo "Building the bench jar (bench/target/chat-relay-bench.jar)"
 ./mvnw -f bench/pom.xml -q -B package
 

@@ -56,7 +56,7 @@ public final class Bench {
         database.ensureExists();
 
         Report report = new Report();
-        header(report, mode);
+        header(report, mode, repo);
         int status = switch (mode) {
             case "smoke" -> smoke(repo, logDir, database, report);
             case "soak" -> new SoakTest(repo, logDir, database).run(500, Duration.ofSeconds(60), 20, 10, report) ? 0 : 1;
@@ -137,12 +137,17 @@ public final class Bench {
         return chosen;
     }
 
-    private static void header(Report report, String mode) {
+    private static void header(Report report, String mode, Path repo) {
         report.line("## chat-relay bench, %s mode, %s", mode,
                 ZonedDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm z", Locale.ROOT))).line("");
         report.line("Machine: %d CPUs, %s RAM, %s; Java %s (%s); load average at start %s; everything on 127.0.0.1.",
                 Runtime.getRuntime().availableProcessors(), memTotal(), kernel(), System.getProperty("java.version"),
                 System.getProperty("java.vm.name"), loadAverage()).line("");
+        String extra = System.getenv("RELAY_JAVA_OPTS");
+        report.line("Relay JVM: the options of `%s`%s%s.", RelayProcess.JVM_OPTIONS,
+                Files.isRegularFile(repo.resolve(RelayProcess.AOT_CACHE)) ? ", the AOT cache trained by bench/run.sh"
+                        : ", no AOT cache",
+                extra == null || extra.isBlank() ? "" : ", then RELAY_JAVA_OPTS `" + extra.trim() + "`").line("");
     }
 
     private static String memTotal() {

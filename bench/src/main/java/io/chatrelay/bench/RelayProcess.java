@@ -16,11 +16,15 @@ import java.util.regex.Pattern;
  *
  * <p>Start-up time is measured from just before the process is spawned to the first 200 of
  * {@code /q/health/ready}; with PostgreSQL that includes connecting and running the Flyway
- * migrations, which the service does on its first readiness probe. Extra JVM options for the
- * relay (e.g. heap limits while tuning) can be passed in {@code RELAY_JAVA_OPTS}.
+ * migrations, which the service does on its first readiness probe. The relay runs with the
+ * production JVM options ({@code src/main/docker/jvm.options}) and, when bench/run.sh has
+ * trained one, the JDK's AOT cache; {@code RELAY_JAVA_OPTS} adds options after them (the last
+ * of a repeated option wins).
  */
 final class RelayProcess implements AutoCloseable {
 
+    static final String JVM_OPTIONS = "src/main/docker/jvm.options";
+    static final String AOT_CACHE = "target/quarkus-app/chat-relay.aot";
     private static final Pattern QUARKUS_STARTED = Pattern.compile("started in ([0-9.]+)s");
 
     private final Process process;
@@ -44,6 +48,12 @@ final class RelayProcess implements AutoCloseable {
         int port = HttpProbe.freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The production JVM options, then the AOT cache that bench/run.sh trained, if any.
+        command.add("@" + repo.resolve(JVM_OPTIONS));
+        Path aotCache = repo.resolve(AOT_CACHE);
+        if (Files.isRegularFile(aotCache)) {
+            command.add("-XX:AOTCache=" + aotCache);
+        }
         String extra = System.getenv("RELAY_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
