@@ -26,17 +26,20 @@ final class MeteredTranscriptStore implements TranscriptStore {
     @Override
     public UUID startConversation(String sessionId, String model, JsonNode userContent) {
         UUID conversationId = store.startConversation(sessionId, model, userContent);
-        metrics.messageRowWritten(INSERT);
-        metrics.messagePersisted("user", MessageStatus.FINAL);
+        userMessageStored();
         return conversationId;
     }
 
     @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
         MessageRecord stored = store.recordUserMessage(sessionId, conversationId, content);
+        userMessageStored();
+        return stored;
+    }
+
+    private void userMessageStored() {
         metrics.messageRowWritten(INSERT);
         metrics.messagePersisted("user", MessageStatus.FINAL);
-        return stored;
     }
 
     @Override
