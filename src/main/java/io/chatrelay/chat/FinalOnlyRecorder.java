@@ -26,7 +26,7 @@ final class FinalOnlyRecorder extends PersistedRecorder {
 
     @Override
     protected Uni<Void> store(AssistantMessage message) {
-        return writes.bestEffort("assistant_message", conversationId,
-                () -> store.recordAssistantMessage(conversationId, message));
+        return writes.bestEffortAwait("assistant_message", conversationId,
+                () -> store.finishTurn(conversationId, message));
     }
 }

@@ -59,25 +59,30 @@ public class TurnOpener {
         if (!transcripts.enabled()) {
             return Uni.createFrom().item(OpenedTurn.UNPERSISTED);
         }
-        return writes.call(() -> openBlocking(session.get(), request))
+        return openPersisted(session.get(), request)
                 .chain(conversationId -> recorderFor(conversationId)
                         .map(recorder -> new OpenedTurn(conversationId, recorder)));
     }
 
-    private UUID openBlocking(String session, ExchangeRequest request) {
-        TranscriptStore store = transcripts.store();
+    private Uni<UUID> openPersisted(String session, ExchangeRequest request) {
         UUID conversationId = request.conversationId();
         JsonNode userContent = request.lastUserContent();
-        if (conversationId == null) {
-            return userContent == null ? store.createConversation(session, null, request.model()).id()
-                    : store.startConversation(session, request.model(), userContent);
-        }
         if (userContent != null) {
-            store.recordUserMessage(session, conversationId, userContent);
-        } else if (store.findConversation(session, conversationId).isEmpty()) {
-            throw ApiException.conversationNotFound();
+            return writes.await(() -> transcripts.store().openTurn(session, conversationId, request.model(),
+                    userContent));
         }
-        return conversationId;
+        // No user message in the request (e.g. only a system prompt): nothing to store, but the
+        // conversation must exist.
+        return writes.call(() -> {
+            TranscriptStore store = transcripts.store();
+            if (conversationId == null) {
+                return store.createConversation(session, null, request.model()).id();
+            }
+            if (store.findConversation(session, conversationId).isEmpty()) {
+                throw ApiException.conversationNotFound();
+            }
+            return conversationId;
+        });
     }
 
     private Uni<TurnRecorder> recorderFor(UUID conversationId) {

@@ -2,6 +2,8 @@ package io.chatrelay.conversation;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,17 +64,59 @@ public class BlockingWrites {
     }
 
     /**
-     * Runs a write that must not fail the exchange: completes when it is committed, when it
-     * failed, or when the bounded wait ran out, whichever comes first.
+     * Waits for a write that completes on its own (see {@link TranscriptStore#openTurn}). As with
+     * {@link #call}, the outcome comes back on the caller's event loop.
+     */
+    public <T> Uni<T> await(Supplier<CompletionStage<T>> write) {
+        return Uni.createFrom().emitter(emitter -> {
+            Context caller = Vertx.currentContext();
+            CompletionStage<T> stage;
+            try {
+                stage = write.get();
+            } catch (RuntimeException e) {
+                emitter.fail(e);
+                return;
+            }
+            stage.whenComplete((value, failure) -> {
+                Runnable deliver = () -> {
+                    if (failure == null) {
+                        emitter.complete(value);
+                    } else {
+                        emitter.fail(failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                                ? wrapped.getCause()
+                                : failure);
+                    }
+                };
+                if (caller != null && caller.isEventLoopContext()) {
+                    caller.runOnContext(ignored -> deliver.run());
+                } else {
+                    deliver.run();
+                }
+            });
+        });
+    }
+
+    /**
+     * Runs a blocking write that must not fail the exchange: completes when it is committed,
+     * when it failed, or when the bounded wait ran out, whichever comes first.
      */
     public Uni<Void> bestEffort(String operation, UUID conversationId, Runnable write) {
+        return bounded(operation, conversationId, () -> call(() -> {
+            write.run();
+            return null;
+        }));
+    }
+
+    /** As {@link #bestEffort}, for a write that completes on its own. */
+    public Uni<Void> bestEffortAwait(String operation, UUID conversationId, Supplier<CompletionStage<Void>> write) {
+        return bounded(operation, conversationId, () -> await(write));
+    }
+
+    private Uni<Void> bounded(String operation, UUID conversationId, Supplier<Uni<Void>> write) {
         return Uni.createFrom().deferred(() -> {
             long started = System.nanoTime();
-            return call(() -> {
-                write.run();
-                metrics.writeCommitted(operation, Duration.ofNanos(System.nanoTime() - started));
-                return (Void) null;
-            })
+            return write.get()
+                    .invoke(() -> metrics.writeCommitted(operation, Duration.ofNanos(System.nanoTime() - started)))
                     .ifNoItem().after(config.finalWriteTimeout()).failWith(WriteTimedOut::new)
                     .onFailure().recoverWithItem(failure -> {
                         LOG.errorf("Could not persist %s of conversation %s (%s); the client's exchange goes on",

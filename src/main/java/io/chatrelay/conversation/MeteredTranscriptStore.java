@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -24,10 +25,17 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public UUID startConversation(String sessionId, String model, JsonNode userContent) {
-        UUID conversationId = store.startConversation(sessionId, model, userContent);
-        userMessageStored();
-        return conversationId;
+    public CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
+            JsonNode userContent) {
+        return store.openTurn(sessionId, conversationId, model, userContent).thenApply(opened -> {
+            userMessageStored();
+            return opened;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
+        return store.finishTurn(conversationId, message).thenRun(() -> assistantMessageStored(message));
     }
 
     @Override
@@ -45,6 +53,10 @@ final class MeteredTranscriptStore implements TranscriptStore {
     @Override
     public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
         store.recordAssistantMessage(conversationId, message);
+        assistantMessageStored(message);
+    }
+
+    private void assistantMessageStored(AssistantMessage message) {
         metrics.messageRowWritten(INSERT);
         metrics.messagePersisted("assistant", message.status());
     }

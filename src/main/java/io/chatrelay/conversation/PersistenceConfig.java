@@ -35,6 +35,13 @@ public interface PersistenceConfig {
     @WithDefault("5s")
     Duration finalWriteTimeout();
 
+    /**
+     * How many batches of turn inserts (PostgreSQL) are written at once; the inserts that
+     * arrive meanwhile wait and are committed together in the next batch.
+     */
+    @WithDefault("2")
+    int concurrentWriteBatches();
+
     /** MAX_CONVERSATIONS_PER_SESSION. */
     @WithDefault("100")
     int maxConversationsPerSession();

@@ -4,15 +4,21 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The persistence facade: the only way conversations and messages are written. Two
  * implementations exist, PostgreSQL and a JSON file per conversation for local use.
  *
  * <p>Every method blocks (JDBC or file I/O): call it from a worker or virtual thread,
- * never from the event loop. Ownership is part of every session-facing call so that
+ * never from the event loop. The exceptions are the two writes of a turn, {@link #openTurn}
+ * and {@link #finishTurn}: they complete later, so that a backend can commit the writes of
+ * many turns together. Ownership is part of every session-facing call so that
  * one session can never see or change another's conversation.
  */
 public interface TranscriptStore {
@@ -27,14 +33,27 @@ public interface TranscriptStore {
     ConversationRecord createConversation(String sessionId, String title, String model);
 
     /**
-     * Creates a conversation with the user message that opens it (seq 1) and returns its id;
-     * 429 past MAX_CONVERSATIONS_PER_SESSION. A backend that can do both in one write
-     * overrides this: the write sits between a new turn and its provider call.
+     * Stores the user message that opens a turn, in a new conversation when
+     * {@code conversationId} is null, and completes with the conversation's id. Fails like
+     * {@link #createConversation} and {@link #recordUserMessage}. The stage completes on a
+     * thread of the backend's choosing. This default runs those two on a worker thread.
      */
-    default UUID startConversation(String sessionId, String model, JsonNode userContent) {
-        UUID conversationId = createConversation(sessionId, null, model).id();
-        recordUserMessage(sessionId, conversationId, userContent);
-        return conversationId;
+    default CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
+            JsonNode userContent) {
+        return CompletableFuture.supplyAsync(() -> {
+            UUID id = conversationId != null ? conversationId : createConversation(sessionId, null, model).id();
+            recordUserMessage(sessionId, id, userContent);
+            return id;
+        }, Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * Stores the final assistant message of a turn, like {@link #recordAssistantMessage}: the
+     * one write of the exchange. This default runs that on a worker thread.
+     */
+    default CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
+        return CompletableFuture.runAsync(() -> recordAssistantMessage(conversationId, message),
+                Infrastructure.getDefaultWorkerPool());
     }
 
     Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId);

@@ -5,6 +5,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -24,6 +26,7 @@ import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * PostgreSQL backend of the persistence facade. Each method is one short transaction;
@@ -45,10 +48,12 @@ public class PostgresTranscriptStore implements TranscriptStore {
     private final PersistenceConfig config;
     private final SchemaMigrator migrator;
     private final TurnInserts inserts;
+    private final GroupCommit groupCommit;
 
     PostgresTranscriptStore(ConversationRepository conversations, MessageRepository messages,
-            PersistenceConfig config, SchemaMigrator migrator, TurnInserts inserts) {
+            PersistenceConfig config, SchemaMigrator migrator, TurnInserts inserts, GroupCommit groupCommit) {
         this.inserts = inserts;
+        this.groupCommit = groupCommit;
         this.conversations = conversations;
         this.messages = messages;
         this.config = config;
@@ -60,24 +65,47 @@ public class PostgresTranscriptStore implements TranscriptStore {
     public ConversationRecord createConversation(String sessionId, String title, String model) {
         Instant now = now();
         UUID id = UUID.randomUUID();
-        if (!inserts.insertConversation(id, sessionId, title, model, now, config.maxConversationsPerSession())) {
+        if (!inserts.runAlone(TurnInserts.conversation(id, sessionId, title, model, now,
+                config.maxConversationsPerSession()))) {
             throw conversationLimitReached();
         }
         return new ConversationRecord(id, sessionId, title, model, false, 0, now, now);
     }
 
-    /** One statement, no JTA transaction: see {@link TurnInserts}. */
+    /**
+     * One statement, committed with other turns' writes (see {@link GroupCommit}); a new
+     * conversation and its user message are one statement as well.
+     */
     @Override
-    public UUID startConversation(String sessionId, String model, JsonNode userContent) {
+    public CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
+            JsonNode userContent) {
+        TurnInserts.NewMessage m = userMessage(userContent, now());
+        if (conversationId != null) {
+            return groupCommit.submit(userMessageInsert(sessionId, conversationId, m))
+                    .thenCompose(inserted -> inserted ? CompletableFuture.completedFuture(conversationId)
+                            // Off the writing thread: finding out why is a query of its own.
+                            : CompletableFuture.<UUID> supplyAsync(() -> {
+                                throw notFoundOrFull(sessionId, conversationId);
+                            }, Infrastructure.getDefaultWorkerPool()));
+        }
         if (config.maxMessagesPerConversation() < 2) {
-            return TranscriptStore.super.startConversation(sessionId, model, userContent); // its 429 explains why
+            return TranscriptStore.super.openTurn(sessionId, null, model, userContent); // its 429 explains why
         }
         UUID id = UUID.randomUUID();
-        if (!inserts.insertConversationWithMessage(id, sessionId, model, config.maxConversationsPerSession(),
-                userMessage(userContent, now()))) {
-            throw conversationLimitReached();
-        }
-        return id;
+        return groupCommit.submit(TurnInserts.conversationWithMessage(id, sessionId, model, config.maxConversationsPerSession(), m))
+                .thenApply(inserted -> {
+                    if (!inserted) {
+                        throw conversationLimitReached();
+                    }
+                    return id;
+                });
+    }
+
+    /** One statement, committed with other turns' writes: see {@link GroupCommit}. */
+    @Override
+    public CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
+        return groupCommit.submit(assistantMessageInsert(conversationId, message))
+                .thenAccept(inserted -> assistantMessageStored(conversationId, inserted));
     }
 
     @Override
@@ -124,20 +152,28 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
-        Instant now = now();
-        TurnInserts.NewMessage m = userMessage(content, now);
-        // A turn adds two messages: refuse it while there is no room for both.
-        int ceiling = config.maxMessagesPerConversation() - 1;
-        Optional<Integer> seq = inserts.insert(conversationId, sessionId, ceiling, m);
-        if (seq.isEmpty()) {
-            if (QuarkusTransaction.requiringNew().call(() -> conversations.findOwned(sessionId, conversationId))
-                    .isEmpty()) {
-                throw ApiException.conversationNotFound();
-            }
-            throw ApiException.limitExceeded("This conversation already has the maximum of "
-                    + config.maxMessagesPerConversation() + " messages");
+        TurnInserts.NewMessage m = userMessage(content, now());
+        if (!inserts.runAlone(userMessageInsert(sessionId, conversationId, m))) {
+            throw notFoundOrFull(sessionId, conversationId);
         }
-        return new MessageRecord(m.id(), seq.get(), m.role(), m.status(), content, null, null, null, null, now);
+        return new MessageRecord(m.id(), inserts.seqOf(m.id()), m.role(), m.status(), content, null, null, null, null,
+                m.createdAt());
+    }
+
+    private TurnInserts.Insert userMessageInsert(String sessionId, UUID conversationId,
+            TurnInserts.NewMessage m) {
+        // A turn adds two messages: refuse it while there is no room for both.
+        return TurnInserts.message(conversationId, sessionId, config.maxMessagesPerConversation() - 1, m);
+    }
+
+    /** Why a user message found no seq: called only on that (rare) path. */
+    private ApiException notFoundOrFull(String sessionId, UUID conversationId) {
+        if (QuarkusTransaction.requiringNew().call(() -> conversations.findOwned(sessionId, conversationId))
+                .isEmpty()) {
+            return ApiException.conversationNotFound();
+        }
+        return ApiException.limitExceeded("This conversation already has the maximum of "
+                + config.maxMessagesPerConversation() + " messages");
     }
 
     private static TurnInserts.NewMessage userMessage(JsonNode content, Instant now) {
@@ -153,10 +189,19 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
+        assistantMessageStored(conversationId, inserts.runAlone(assistantMessageInsert(conversationId, message)));
+    }
+
+    private static TurnInserts.Insert assistantMessageInsert(UUID conversationId,
+            AssistantMessage message) {
         TurnInserts.NewMessage m = new TurnInserts.NewMessage(UUID.randomUUID(), "assistant", message.status(),
                 message.content(), message.finishReason(), message.toolCalls(), message.usage(), message.responseId(),
                 now());
-        if (inserts.insert(conversationId, null, Integer.MAX_VALUE, m).isEmpty()) {
+        return TurnInserts.message(conversationId, null, Integer.MAX_VALUE, m);
+    }
+
+    private static void assistantMessageStored(UUID conversationId, boolean inserted) {
+        if (!inserted) {
             LOG.debugf("Conversation %s was deleted during its turn; assistant message dropped", conversationId);
         }
     }

@@ -8,7 +8,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,27 +19,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * The inserts on a turn's hot path, each as ONE statement in its own (auto-commit)
- * transaction. For a message, a CTE allocates the next seq on the conversation row (its
- * row lock serialises concurrent turns, the ceiling enforces the message limit, the
- * optional session check enforces ownership) and inserts the message with it; a new
- * conversation is inserted only while its session is under its limit. The ORM path
- * (queries, entity flush, JTA commit) dominated the relay's CPU in the profile; see
- * docs/BENCHMARKS.md. Everything else stays on Panache.
+ * The inserts on a turn's hot path, each ONE statement that inserts one row or none: run
+ * alone in auto-commit mode, or sent and committed together with other turns' inserts by
+ * {@link GroupCommit}. For a message, a CTE allocates the next seq on the conversation row (its
+ * row lock serialises concurrent turns, the ceiling enforces the message limit, the optional
+ * session check enforces ownership) and inserts the message with it; a new conversation is
+ * inserted only while its session is under its limit. The ORM path (queries, entity flush, JTA
+ * commit) dominated the relay's CPU in the profile; see docs/BENCHMARKS.md. Everything else
+ * stays on Panache.
  */
 @ApplicationScoped
 class TurnInserts {
 
-    private static final String ALLOCATE_AND_INSERT = """
+    /** The session check is skipped when its parameter is null (the assistant message). */
+    static final String INSERT_MESSAGE = """
             with allocated as (
                 update conversations set last_seq = last_seq + 1, updated_at = ?
-                where id = ? and last_seq < ?%s
+                where id = ? and last_seq < ? and session_id = coalesce(?, session_id)
                 returning last_seq)
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
                                   usage, response_id, created_at)
             select ?, ?, last_seq, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), cast(? as jsonb), ?, ?
-            from allocated
-            returning seq""";
+            from allocated""";
     private static final String INSERT_CONVERSATION = """
             insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
             select ?, ?, ?, ?, false, 0, ?, ?
@@ -56,12 +56,33 @@ class TurnInserts {
                                   usage, response_id, created_at)
             select ?, id, 1, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), cast(? as jsonb), ?, ?
             from created""";
-    private static final String ANY_OWNER = ALLOCATE_AND_INSERT.formatted("");
-    private static final String SESSION_OWNER = ALLOCATE_AND_INSERT.formatted(" and session_id = ?");
+    private static final String SEQ_OF_MESSAGE = "select seq from messages where id = ?";
 
     /** A message to insert; JSON fields may be null. */
     record NewMessage(UUID id, String role, String status, JsonNode content, String finishReason, JsonNode toolCalls,
             JsonNode usage, String responseId, Instant createdAt) {
+    }
+
+    /** Binds an insert's parameters. */
+    @FunctionalInterface
+    interface Parameters {
+        void bindTo(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * One insert with its parameters. Inserts with the same SQL can be sent as one JDBC batch.
+     *
+     * @param conversationId the conversation whose row the insert locks or creates
+     */
+    record Insert(String sql, UUID conversationId, Parameters parameters) {
+
+        /** Runs it on a connection its caller owns; true when the row was inserted. */
+        boolean runOn(Connection connection) throws SQLException {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                parameters.bindTo(statement);
+                return statement.executeUpdate() == 1;
+            }
+        }
     }
 
     private final Instance<AgroalDataSource> dataSource;
@@ -70,16 +91,36 @@ class TurnInserts {
         this.dataSource = dataSource;
     }
 
-    /**
-     * Inserts a conversation unless its session already has {@code maxPerSession}.
-     *
-     * @return whether it was inserted
-     */
-    boolean insertConversation(UUID id, String sessionId, String title, String model, Instant createdAt,
-            int maxPerSession) {
+    /** Runs the insert alone, on a pooled connection in auto-commit mode; true when the row was inserted. */
+    boolean runAlone(Insert insert) {
+        try (Connection connection = dataSource.get().getConnection()) {
+            return insert.runOn(connection);
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /** The seq a message was given. */
+    int seqOf(UUID messageId) {
         try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement ps = connection.prepareStatement(INSERT_CONVERSATION)) {
-            OffsetDateTime at = OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC);
+                PreparedStatement statement = connection.prepareStatement(SEQ_OF_MESSAGE)) {
+            statement.setObject(1, messageId);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    throw new PersistenceException("Message " + messageId + " is gone");
+                }
+                return rs.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /** A conversation, unless its session already has {@code maxPerSession}. */
+    static Insert conversation(UUID id, String sessionId, String title, String model, Instant createdAt,
+            int maxPerSession) {
+        OffsetDateTime at = OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC);
+        return new Insert(INSERT_CONVERSATION, id, ps -> {
             ps.setObject(1, id);
             ps.setString(2, sessionId);
             ps.setString(3, title);
@@ -88,23 +129,17 @@ class TurnInserts {
             ps.setObject(6, at);
             ps.setString(7, sessionId);
             ps.setInt(8, maxPerSession);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw failed("Conversation insert", e);
-        }
+        });
     }
 
     /**
-     * Inserts a conversation with {@code first} as its message 1, unless its session already
-     * has {@code maxPerSession}: one statement, so one commit, before a new turn's provider call.
-     *
-     * @return whether it was inserted
+     * A conversation with {@code first} as its message 1, unless its session already has
+     * {@code maxPerSession}: one statement before a new turn's provider call.
      */
-    boolean insertConversationWithMessage(UUID id, String sessionId, String model, int maxPerSession,
+    static Insert conversationWithMessage(UUID id, String sessionId, String model, int maxPerSession,
             NewMessage first) {
-        try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement ps = connection.prepareStatement(INSERT_CONVERSATION_WITH_MESSAGE)) {
-            OffsetDateTime at = OffsetDateTime.ofInstant(first.createdAt(), ZoneOffset.UTC);
+        OffsetDateTime at = OffsetDateTime.ofInstant(first.createdAt(), ZoneOffset.UTC);
+        return new Insert(INSERT_CONVERSATION_WITH_MESSAGE, id, ps -> {
             int i = 1;
             ps.setObject(i++, id);
             ps.setString(i++, sessionId);
@@ -115,39 +150,28 @@ class TurnInserts {
             ps.setInt(i++, maxPerSession);
             ps.setObject(i++, first.id());
             setMessageFields(ps, i, first, at);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw failed("Conversation insert", e);
-        }
+        });
     }
 
     /**
-     * Inserts the message as the conversation's next seq.
+     * The message as the conversation's next seq; nothing is inserted when the conversation
+     * is missing, not the session's, or full.
      *
      * @param sessionId the owner to check, or null to skip the check
      * @param ceiling allocation is refused once {@code last_seq} has reached it
-     * @return the seq, or empty when the conversation is missing, not the session's, or full
      */
-    Optional<Integer> insert(UUID conversationId, String sessionId, int ceiling, NewMessage m) {
-        try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement ps = connection.prepareStatement(sessionId == null ? ANY_OWNER : SESSION_OWNER)) {
+    static Insert message(UUID conversationId, String sessionId, int ceiling, NewMessage m) {
+        OffsetDateTime at = OffsetDateTime.ofInstant(m.createdAt(), ZoneOffset.UTC);
+        return new Insert(INSERT_MESSAGE, conversationId, ps -> {
             int i = 1;
-            OffsetDateTime at = OffsetDateTime.ofInstant(m.createdAt(), ZoneOffset.UTC);
             ps.setObject(i++, at);
             ps.setObject(i++, conversationId);
             ps.setInt(i++, ceiling);
-            if (sessionId != null) {
-                ps.setString(i++, sessionId);
-            }
+            ps.setString(i++, sessionId);
             ps.setObject(i++, m.id());
             ps.setObject(i++, conversationId);
             setMessageFields(ps, i, m, at);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getInt(1)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw failed("Message insert", e);
-        }
+        });
     }
 
     /** Binds role to created_at, the columns both message inserts fill in the same order. */
@@ -164,8 +188,9 @@ class TurnInserts {
         ps.setObject(i, at);
     }
 
-    private static PersistenceException failed(String what, SQLException e) {
-        return new PersistenceException(what + " failed, SQL state " + e.getSQLState(), e);
+    /** The SQL state names the failure; the message may quote SQL or content. */
+    static PersistenceException failed(SQLException e) {
+        return new PersistenceException("Insert failed, SQL state " + e.getSQLState(), e);
     }
 
     private static void setJson(PreparedStatement ps, int index, JsonNode value) throws SQLException {

@@ -398,6 +398,11 @@ class FileJsonTranscriptStoreTest {
         }
 
         @Override
+        public int concurrentWriteBatches() {
+            return 2;
+        }
+
+        @Override
         public int maxConversationsPerSession() {
             return maxConversations;
         }

@@ -1,0 +1,177 @@
+package io.chatrelay.conversation.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+
+import io.agroal.api.AgroalDataSource;
+import io.chatrelay.conversation.PersistenceConfig;
+import io.chatrelay.conversation.postgres.TurnInserts.Insert;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Group commit of the turns' inserts: the inserts that arrive while others are being written
+ * wait in a queue and are then sent together (one JDBC batch per statement, so one round trip)
+ * and committed in one transaction. Under load each turn thus pays a share of one connection
+ * check-out, one round trip, one commit and one thread hand-off instead of all of them; alone,
+ * an insert goes straight out in auto-commit mode.
+ *
+ * <p>At most {@link PersistenceConfig#concurrentWriteBatches()} batches are written at a time.
+ * A batch takes its conversations' row locks in id order, so two batches never wait on each
+ * other in a cycle. When a statement of a batch fails, the batch is rolled back and its inserts
+ * are run again one by one, so that one bad insert cannot fail the others; without a connection
+ * the whole batch fails, as each insert would alone.
+ */
+@ApplicationScoped
+class GroupCommit {
+
+    /** Bounds one transaction, so that a burst is committed in several steps rather than one long one. */
+    static final int MAX_BATCH = 64;
+
+    private record Pending(Insert insert, CompletableFuture<Boolean> inserted) {
+    }
+
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger writing = new AtomicInteger();
+    private final Instance<AgroalDataSource> dataSource;
+    private final int maxBatchesAtOnce;
+    private final Executor workers = Infrastructure.getDefaultWorkerPool();
+
+    GroupCommit(Instance<AgroalDataSource> dataSource, PersistenceConfig config) {
+        this.dataSource = dataSource;
+        this.maxBatchesAtOnce = config.concurrentWriteBatches();
+    }
+
+    /**
+     * Queues the insert; the stage completes on a worker thread once it is committed, with
+     * whether the row was inserted.
+     */
+    CompletionStage<Boolean> submit(Insert insert) {
+        CompletableFuture<Boolean> inserted = new CompletableFuture<>();
+        queue.add(new Pending(insert, inserted));
+        if (claimWriter()) {
+            workers.execute(this::writeWhileQueued);
+        }
+        return inserted;
+    }
+
+    private boolean claimWriter() {
+        int current;
+        do {
+            current = writing.get();
+            if (current >= maxBatchesAtOnce) {
+                return false;
+            }
+        } while (!writing.compareAndSet(current, current + 1));
+        return true;
+    }
+
+    private void writeWhileQueued() {
+        while (true) {
+            List<Pending> batch = take();
+            if (batch.isEmpty()) {
+                writing.decrementAndGet();
+                // An insert queued after take() may have found every writer busy: pick it up.
+                if (queue.isEmpty() || !claimWriter()) {
+                    return;
+                }
+                continue;
+            }
+            write(batch);
+        }
+    }
+
+    private List<Pending> take() {
+        List<Pending> batch = new ArrayList<>();
+        Pending next;
+        while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+            batch.add(next);
+        }
+        batch.sort(Comparator.comparing(pending -> pending.insert().conversationId()));
+        return batch;
+    }
+
+    private void write(List<Pending> batch) {
+        try (Connection connection = dataSource.get().getConnection()) {
+            if (batch.size() == 1 || !writeTogether(batch, connection)) {
+                runEach(batch, connection);
+            }
+        } catch (SQLException e) {
+            failAll(batch, TurnInserts.failed(e));
+        } catch (RuntimeException e) {
+            failAll(batch, e);
+        }
+    }
+
+    /**
+     * Sends the batch, one JDBC batch per statement, in one transaction, and tells every
+     * outcome after the commit.
+     *
+     * @return false when a statement failed and the batch was rolled back on a usable connection
+     */
+    private static boolean writeTogether(List<Pending> batch, Connection connection) throws SQLException {
+        Map<String, List<Pending>> bySql = new LinkedHashMap<>();
+        batch.forEach(pending -> bySql.computeIfAbsent(pending.insert().sql(), sql -> new ArrayList<>()).add(pending));
+        List<Runnable> outcomes = new ArrayList<>(batch.size());
+        connection.setAutoCommit(false);
+        try {
+            for (Map.Entry<String, List<Pending>> group : bySql.entrySet()) {
+                try (PreparedStatement statement = connection.prepareStatement(group.getKey())) {
+                    for (Pending pending : group.getValue()) {
+                        pending.insert().parameters().bindTo(statement);
+                        statement.addBatch();
+                    }
+                    int[] counts = statement.executeBatch();
+                    for (int i = 0; i < counts.length; i++) {
+                        CompletableFuture<Boolean> inserted = group.getValue().get(i).inserted();
+                        boolean one = counts[i] == 1;
+                        outcomes.add(() -> inserted.complete(one));
+                    }
+                }
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            connection.setAutoCommit(true);
+            return false;
+        }
+        connection.setAutoCommit(true);
+        outcomes.forEach(Runnable::run);
+        return true;
+    }
+
+    /** Each insert in its own auto-commit transaction: a failure is that insert's alone. */
+    private static void runEach(List<Pending> batch, Connection connection) throws SQLException {
+        for (int i = 0; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            try {
+                pending.inserted().complete(pending.insert().runOn(connection));
+            } catch (SQLException e) {
+                if (connection.isClosed()) {
+                    // The rest would fail the same way.
+                    failAll(batch.subList(i, batch.size()), TurnInserts.failed(e));
+                    return;
+                }
+                pending.inserted().completeExceptionally(TurnInserts.failed(e));
+            }
+        }
+    }
+
+    private static void failAll(List<Pending> batch, RuntimeException failure) {
+        batch.forEach(pending -> pending.inserted().completeExceptionally(failure));
+    }
+}

@@ -1,0 +1,140 @@
+package io.chatrelay.conversation.postgres;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.testing.Db;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Group commit against the real PostgreSQL: inserts that queue while the writers are busy are
+ * committed together, and one failing insert does not take the others of its batch with it.
+ * The writers are kept busy deterministically: their first inserts wait on row locks that a
+ * test transaction holds.
+ */
+@QuarkusTest
+class GroupCommitTest {
+
+    /** The default of relay.persistence.concurrent-write-batches. */
+    static final int WRITERS = 2;
+    static final int QUEUED = 6;
+
+    @Inject
+    GroupCommit groupCommit;
+
+    private final String session = "group-commit-" + UUID.randomUUID();
+
+    @Test
+    void insertsQueuedBehindBusyWritersShareTheirCommits() throws SQLException {
+        List<UUID> queuedConversations = IntStream.range(0, QUEUED).mapToObj(i -> newConversation()).toList();
+
+        List<CompletableFuture<Boolean>> queued = whileWritersAreBusy(
+                () -> queuedConversations.stream().map(c -> submit(message(c, UUID.randomUUID()))).toList());
+
+        queued.forEach(inserted -> assertTrue(inserted.join()));
+        long transactions = Db.number("select count(distinct xmin::text) from messages where conversation_id = any(?)",
+                (Object) queuedConversations.toArray(UUID[]::new));
+        assertTrue(transactions <= WRITERS, QUEUED + " inserts took " + transactions + " commits");
+    }
+
+    @Test
+    void aFailingInsertFailsAloneAndTheRestOfItsBatchIsStored() throws SQLException {
+        UUID existing = UUID.randomUUID();
+        UUID first = newConversation();
+        assertTrue(submit(message(first, existing)).join());
+        UUID clashing = newConversation();
+        List<UUID> others = IntStream.range(0, QUEUED - 1).mapToObj(i -> newConversation()).toList();
+
+        List<CompletableFuture<Boolean>> queued = whileWritersAreBusy(() -> {
+            List<CompletableFuture<Boolean>> submitted = new ArrayList<>();
+            submitted.add(submit(message(clashing, existing))); // the message id is taken: a unique violation
+            others.forEach(c -> submitted.add(submit(message(c, UUID.randomUUID()))));
+            return submitted;
+        });
+
+        CompletionException failure = assertThrows(CompletionException.class,
+                () -> queued.get(0).join());
+        assertInstanceOf(PersistenceException.class, failure.getCause());
+        queued.subList(1, queued.size()).forEach(inserted -> assertTrue(inserted.join()));
+        for (UUID c : others) {
+            assertEquals(1, Db.number("select count(*) from messages where conversation_id = ?", c));
+        }
+        // The failed statement changed nothing: its seq allocation went with it.
+        assertEquals(0, Db.number("select last_seq from conversations where id = ?", clashing));
+        assertEquals(0, Db.number("select count(*) from messages where conversation_id = ?", clashing));
+    }
+
+    /**
+     * Holds both writers on row locks, submits what {@code queue} submits (it queues, as no
+     * writer is free), then lets the writers go on.
+     */
+    private List<CompletableFuture<Boolean>> whileWritersAreBusy(
+            Supplier<List<CompletableFuture<Boolean>>> queue) throws SQLException {
+        List<UUID> blockers = IntStream.range(0, WRITERS).mapToObj(i -> newConversation()).toList();
+        List<CompletableFuture<Boolean>> blocked = new ArrayList<>();
+        List<CompletableFuture<Boolean>> queued;
+        try (Connection locks = Db.connect()) {
+            locks.setAutoCommit(false);
+            try (PreparedStatement lock = locks.prepareStatement(
+                    "select id from conversations where id = any(?) for update")) {
+                lock.setObject(1, blockers.toArray(UUID[]::new));
+                lock.executeQuery().close();
+            }
+            for (UUID blocker : blockers) {
+                blocked.add(submit(message(blocker, UUID.randomUUID())));
+                await().atMost(Duration.ofSeconds(10)).until(() -> waitingOnLocks() == blocked.size());
+            }
+            queued = queue.get();
+            locks.rollback();
+        }
+        blocked.forEach(inserted -> assertTrue(inserted.join()));
+        return queued;
+    }
+
+    private static long waitingOnLocks() {
+        return Db.number("select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                + " and query like '%allocated%' and datname = current_database()");
+    }
+
+    private CompletableFuture<Boolean> submit(TurnInserts.Insert insert) {
+        return groupCommit.submit(insert).toCompletableFuture();
+    }
+
+    private UUID newConversation() {
+        UUID id = UUID.randomUUID();
+        Db.update("insert into conversations (id, session_id, last_seq, created_at, updated_at)"
+                + " values (?, ?, 0, now(), now())", id, session);
+        return id;
+    }
+
+    private static TurnInserts.Insert message(UUID conversationId, UUID messageId) {
+        return TurnInserts.message(conversationId, null, Integer.MAX_VALUE, new TurnInserts.NewMessage(messageId,
+                "assistant", MessageStatus.FINAL, TextNode.valueOf("answer"), "stop", null, null, null,
+                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+    }
+}
