@@ -1,13 +1,10 @@
 package io.chatrelay.conversation.postgres;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -25,10 +22,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Group commit of the turns' inserts: the inserts that arrive while others are being written
- * wait in a queue and are then sent together (one JDBC batch per statement, so one round trip)
- * and committed in one transaction. Under load each turn thus pays a share of one connection
- * check-out, one round trip, one commit and one thread hand-off instead of all of them; alone,
- * an insert goes straight out in auto-commit mode.
+ * wait in a queue and are then run together, in one transaction on one connection. Under load
+ * each turn thus pays a share of one connection check-out (with its validation), one commit and
+ * one thread hand-off instead of all of them; alone, an insert goes straight out in auto-commit
+ * mode.
  *
  * <p>At most {@link PersistenceConfig#concurrentWriteBatches()} batches are written at a time.
  * A batch takes its conversations' row locks in id order, so two batches never wait on each
@@ -118,30 +115,19 @@ class GroupCommit {
     }
 
     /**
-     * Sends the batch, one JDBC batch per statement, in one transaction, and tells every
-     * outcome after the commit.
+     * Runs the batch in one transaction and tells every outcome after the commit. The inserts
+     * go one after another: pgjdbc's executeBatch, tried for this, halved the throughput
+     * (docs/BENCHMARKS.md).
      *
-     * @return false when a statement failed and the batch was rolled back on a usable connection
+     * @return false when an insert failed and the batch was rolled back on a usable connection
      */
     private static boolean writeTogether(List<Pending> batch, Connection connection) throws SQLException {
-        Map<String, List<Pending>> bySql = new LinkedHashMap<>();
-        batch.forEach(pending -> bySql.computeIfAbsent(pending.insert().sql(), sql -> new ArrayList<>()).add(pending));
         List<Runnable> outcomes = new ArrayList<>(batch.size());
         connection.setAutoCommit(false);
         try {
-            for (Map.Entry<String, List<Pending>> group : bySql.entrySet()) {
-                try (PreparedStatement statement = connection.prepareStatement(group.getKey())) {
-                    for (Pending pending : group.getValue()) {
-                        pending.insert().parameters().bindTo(statement);
-                        statement.addBatch();
-                    }
-                    int[] counts = statement.executeBatch();
-                    for (int i = 0; i < counts.length; i++) {
-                        CompletableFuture<Boolean> inserted = group.getValue().get(i).inserted();
-                        boolean one = counts[i] == 1;
-                        outcomes.add(() -> inserted.complete(one));
-                    }
-                }
+            for (Pending pending : batch) {
+                boolean inserted = pending.insert().runOn(connection);
+                outcomes.add(() -> pending.inserted().complete(inserted));
             }
             connection.commit();
         } catch (SQLException | RuntimeException e) {

@@ -20,7 +20,7 @@ import io.agroal.api.AgroalDataSource;
 
 /**
  * The inserts on a turn's hot path, each ONE statement that inserts one row or none: run
- * alone in auto-commit mode, or sent and committed together with other turns' inserts by
+ * alone in auto-commit mode, or committed together with other turns' inserts by
  * {@link GroupCommit}. For a message, a CTE allocates the next seq on the conversation row (its
  * row lock serialises concurrent turns, the ceiling enforces the message limit, the optional
  * session check enforces ownership) and inserts the message with it; a new conversation is
@@ -70,7 +70,7 @@ class TurnInserts {
     }
 
     /**
-     * One insert with its parameters. Inserts with the same SQL can be sent as one JDBC batch.
+     * One insert with its parameters.
      *
      * @param conversationId the conversation whose row the insert locks or creates
      */
