@@ -50,7 +50,8 @@ class GroupCommit {
 
     GroupCommit(Instance<AgroalDataSource> dataSource, PersistenceConfig config) {
         this.dataSource = dataSource;
-        this.maxBatchesAtOnce = config.concurrentWriteBatches();
+        // Fewer than one writer would leave every insert queued until its caller gives up.
+        this.maxBatchesAtOnce = Math.max(1, config.concurrentWriteBatches());
     }
 
     /**
