@@ -25,6 +25,7 @@ import java.util.Locale;
  * checks that every completed turn has exactly its two rows.</li>
  * </ul>
  * Options: {@code --repo <dir>} (default: the working directory), {@code --rounds <n>},
+ * {@code --warmup <seconds>} (per scenario through the relay before it is measured, default 15),
  * {@code --variants off,pg,deltas}. Exit status 0 on success, 1 on a failed assertion, 2 on error.
  * Child processes are always stopped (see {@link ProcessSupervisor}).
  */
@@ -61,6 +62,7 @@ public final class Bench {
             case "smoke" -> smoke(repo, logDir, database, report);
             case "soak" -> new SoakTest(repo, logDir, database).run(500, Duration.ofSeconds(60), 20, 10, report) ? 0 : 1;
             default -> full(repo, logDir, database, report, args.intValue("rounds", 3),
+                    Duration.ofMillis((long) (1000 * Double.parseDouble(args.value("warmup", "15")))),
                     variants(args.value("variants", "off,pg,deltas")));
         };
         Path reportFile = outDir.resolve("report.md");
@@ -72,7 +74,7 @@ public final class Bench {
     }
 
     private static int full(Path repo, Path logDir, BenchDatabase database, Report report, int rounds,
-            List<Variant> variants) throws Exception {
+            Duration warmup, List<Variant> variants) throws Exception {
         List<Scenario> scenarios = List.of(
                 Scenario.stream(1, Duration.ofSeconds(3)),
                 Scenario.stream(50, Duration.ofSeconds(3)),
@@ -82,12 +84,12 @@ public final class Bench {
         try (MockProcess mock = MockProcess.start(logDir, 20, 10); LoadGenerator load = new LoadGenerator(2, 1024)) {
             Comparison comparison = new Comparison(repo, logDir, mock, database, load);
             for (Variant variant : variants) {
-                results.add(comparison.measure(variant, scenarios, rounds, Duration.ofMillis(1500)));
+                results.add(comparison.measure(variant, scenarios, rounds, warmup));
             }
         }
         report.line("Mock: 20 chunks 10 ms apart (+ stop chunk + [DONE], each its own write); %d interleaved rounds"
-                + " per side and scenario (stream c=1 and c=50: 3 s, c=500: 4 s, JSON c=50: 2 s), after a 1.5 s"
-                + " warm-up of each.", rounds).line("");
+                + " per side and scenario (stream c=1 and c=50: 3 s, c=500: 4 s, JSON c=50: 2 s), after a warm-up"
+                + " of each (%s through the relay, up to 3 s direct).", rounds, Comparison.seconds(warmup)).line("");
         report.line("### Targets (issue 5)").line("");
         report.targets(results);
         report.line("").line("### Scenarios (direct = load generator -> mock; relay = load generator -> chat-relay -> mock)")

@@ -20,4 +20,8 @@ record Scenario(String key, String label, boolean stream, int concurrency, Durat
     Scenario limitedTo(long requests) {
         return new Scenario(key, label, stream, concurrency, roundDuration, requests);
     }
+
+    Scenario lasting(Duration duration) {
+        return new Scenario(key, label, stream, concurrency, duration, maxRequests);
+    }
 }
