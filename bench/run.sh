@@ -40,12 +40,14 @@ fi
 
 # JDK 25's AOT cache holds the classes the service loads and links at start-up, and method
 # profiles, from a training run; every later start skips that work. Trained once per build of
-# the jar: start the relay on the bench database (no provider needed), wait until ready (which
-# runs the migrations), stop it; the JVM writes the cache as it exits. The relays the bench
-# starts then use it; the bench drops the relay's tables before each start anyway.
+# the jar, and again when the JVM options change: start the relay on the bench database (no
+# provider needed), wait until ready (which runs the migrations), stop it; the JVM writes the
+# cache as it exits. The relays the bench starts then use it; the bench drops the relay's
+# tables before each start anyway.
 aot=target/quarkus-app/chat-relay.aot
 if [ "$(java_major "$JAVA_HOME/bin/java")" -ge 25 ] \
-        && { [ ! -f "$aot" ] || [ -n "$(find target/quarkus-app -name '*.jar' -newer "$aot")" ]; }; then
+        && { [ ! -f "$aot" ] || [ src/main/docker/jvm.options -nt "$aot" ] \
+            || [ -n "$(find target/quarkus-app -name '*.jar' -newer "$aot")" ]; }; then
     echo "Training the JDK's AOT cache ($aot)"
     rm -f "$aot"
     port=18977
