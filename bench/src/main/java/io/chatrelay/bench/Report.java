@@ -147,7 +147,10 @@ final class Report {
                 h.getMean() / 1000.0);
     }
 
-    /** One target: each variant's value, then whether each met it ({@code meets} gives null where it does not apply). */
+    /**
+     * One target: each variant's value, then whether each met it ({@code meets} gives null where
+     * the target does not apply to a variant).
+     */
     private void row(List<VariantResult> results, String measure, String target,
             Function<VariantResult, String> value, Function<VariantResult, Boolean> meets) {
         StringBuilder b = new StringBuilder("| ").append(measure).append(" | ").append(target).append(" |");

@@ -92,7 +92,9 @@ public class PostgresTranscriptStore implements TranscriptStore {
             return TranscriptStore.super.openTurn(sessionId, null, model, userContent); // its 429 explains why
         }
         UUID id = UUID.randomUUID();
-        return groupCommit.submit(TurnInserts.conversationWithMessage(id, sessionId, model, config.maxConversationsPerSession(), m))
+        TurnInserts.Insert opening = TurnInserts.conversationWithMessage(id, sessionId, model,
+                config.maxConversationsPerSession(), m);
+        return groupCommit.submit(opening)
                 .thenApply(inserted -> {
                     if (!inserted) {
                         throw conversationLimitReached();
