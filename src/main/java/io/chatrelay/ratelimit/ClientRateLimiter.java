@@ -8,13 +8,25 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * One Bucket4j token bucket per client address, in this instance's memory only: each
  * replica counts on its own. Buckets live in a Caffeine cache bounded in size and idle
  * time, so a flood of distinct addresses cannot grow memory without bound.
  */
+// Caffeine builds a cache from classes it generates per combination of builder options and
+// finds them by name (Class.forName, then a constructor lookup). quarkus-caffeine registers
+// those of Quarkus' own caches, which does not include this cache's entry class (PSAMS), so a
+// native executable failed at start-up without it. Both classes of this builder's options are
+// named here; ClientRateLimiterTest fails when the options and this list drift apart.
+@RegisterForReflection(classNames = { ClientRateLimiter.CAFFEINE_CACHE_CLASS, ClientRateLimiter.CAFFEINE_NODE_CLASS })
 public final class ClientRateLimiter {
+
+    /** Caffeine's cache class for strong keys and values, a maximum size and idle expiry. */
+    static final String CAFFEINE_CACHE_CLASS = "com.github.benmanes.caffeine.cache.SSMSA";
+    /** Caffeine's entry class for the same options. */
+    static final String CAFFEINE_NODE_CLASS = "com.github.benmanes.caffeine.cache.PSAMS";
 
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
@@ -27,7 +39,11 @@ public final class ClientRateLimiter {
         this.window = window;
         // A bucket left alone for a whole window has been refilled completely, so
         // forgetting it then is the same as keeping it.
-        this.buckets = Caffeine.newBuilder().maximumSize(maxClients).expireAfterAccess(window).build();
+        this.buckets = newBucketCache(maxClients, window);
+    }
+
+    static Cache<String, Bucket> newBucketCache(long maxClients, Duration window) {
+        return Caffeine.newBuilder().maximumSize(maxClients).expireAfterAccess(window).build();
     }
 
     /** Takes one request from the address's bucket. */
