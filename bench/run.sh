@@ -7,7 +7,8 @@
 #
 # Extra options go to the bench (--rounds N, --variants off,pg,deltas). Needs the local
 # PostgreSQL on 127.0.0.1:5432 (user postgres); the bench uses only its own database,
-# chatrelay_bench. RELAY_JAVA_OPTS passes JVM options to the relay processes.
+# chatrelay_bench. RELAY_JAVA_OPTS passes JVM options to the relay processes. RELAY_NATIVE=<path>
+# measures a native executable (./mvnw package -Dnative) instead of the jar, with the images' heap.
 # The service jar is built when missing; set BENCH_REBUILD=1 to rebuild it after changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."

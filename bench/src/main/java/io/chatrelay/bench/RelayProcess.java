@@ -12,18 +12,23 @@ import java.util.regex.Pattern;
 
 /**
  * One chat-relay instance in its own process: {@code java -jar target/quarkus-app/quarkus-run.jar}
- * (the packaged service, JVM mode), configured through the environment as in production.
+ * (the packaged service, JVM mode), or the native executable named by {@code RELAY_NATIVE},
+ * configured through the environment as in production.
  *
  * <p>Start-up time is measured from just before the process is spawned to the first 200 of
  * {@code /q/health/ready}; with PostgreSQL that includes connecting and running the Flyway
  * migrations, which the service does on its first readiness probe. The relay runs with the
  * production JVM options ({@code src/main/docker/jvm.options}) and, when bench/run.sh has
  * trained one, the JDK's AOT cache; {@code RELAY_JAVA_OPTS} adds options after them (the last
- * of a repeated option wins).
+ * of a repeated option wins). A native executable runs with the heap its images give it, and
+ * {@code RELAY_JAVA_OPTS} after that (native executables take {@code -Xmx} and {@code -XX:} options too).
  */
 final class RelayProcess implements AutoCloseable {
 
     static final String JVM_OPTIONS = "src/main/docker/jvm.options";
+    static final String JAR = "target/quarkus-app/quarkus-run.jar";
+    /** The heap the images give the native executable (src/main/docker/Dockerfile.native-*). */
+    static final String NATIVE_HEAP = "-Xmx128m";
     static final String AOT_CACHE = "target/quarkus-app/chat-relay.aot";
     private static final Pattern QUARKUS_STARTED = Pattern.compile("started in ([0-9.]+)s");
 
@@ -41,24 +46,17 @@ final class RelayProcess implements AutoCloseable {
 
     static RelayProcess start(Path repo, Path logDir, Variant variant, String upstreamBaseUrl,
             BenchDatabase database) throws IOException {
-        Path jar = repo.resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IOException(jar + " is missing: build the service first (./mvnw package -DskipTests)");
-        }
-        int port = HttpProbe.freePort();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The production JVM options, then the AOT cache that bench/run.sh trained, if any.
-        command.add("@" + repo.resolve(JVM_OPTIONS));
-        Path aotCache = repo.resolve(AOT_CACHE);
-        if (Files.isRegularFile(aotCache)) {
-            command.add("-XX:AOTCache=" + aotCache);
-        }
+        String nativeExecutable = System.getenv("RELAY_NATIVE");
+        boolean runsNative = nativeExecutable != null && !nativeExecutable.isBlank();
+        List<String> command = runsNative ? nativeCommand(Path.of(nativeExecutable)) : jvmCommand(repo);
         String extra = System.getenv("RELAY_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
-        command.addAll(List.of("-jar", jar.toString()));
+        if (!runsNative) {
+            command.addAll(List.of("-jar", repo.resolve(JAR).toString()));
+        }
+        int port = HttpProbe.freePort();
         ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile());
         Map<String, String> env = builder.environment();
         // Nothing from the caller's shell may change what is measured.
@@ -133,5 +131,28 @@ final class RelayProcess implements AutoCloseable {
     @Override
     public void close() {
         ProcessSupervisor.stop(process, 45);
+    }
+
+    /** The production JVM options, then the AOT cache that bench/run.sh trained, if any. */
+    private static List<String> jvmCommand(Path repo) throws IOException {
+        if (!Files.isRegularFile(repo.resolve(JAR))) {
+            throw new IOException(repo.resolve(JAR) + " is missing: build the service first (./mvnw package -DskipTests)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("@" + repo.resolve(JVM_OPTIONS));
+        Path aotCache = repo.resolve(AOT_CACHE);
+        if (Files.isRegularFile(aotCache)) {
+            command.add("-XX:AOTCache=" + aotCache);
+        }
+        return command;
+    }
+
+    /** A native executable (RELAY_NATIVE) with the heap its images give it. */
+    private static List<String> nativeCommand(Path executable) throws IOException {
+        if (!Files.isExecutable(executable)) {
+            throw new IOException(executable + " (RELAY_NATIVE) is not an executable: build it with ./mvnw package -Dnative");
+        }
+        return new ArrayList<>(List.of(executable.toAbsolutePath().toString(), NATIVE_HEAP));
     }
 }
