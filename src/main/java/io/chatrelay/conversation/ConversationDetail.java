@@ -7,10 +7,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-
 /** A conversation with one page of its messages; {@code next_after_seq} is null when no later message exists. */
-@RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record ConversationDetail(
         UUID id,

@@ -5,10 +5,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-
 /** A conversation as the API shows it. */
-@RegisterForReflection
 public record ConversationView(
         UUID id,
         String title,

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.quarkus.runtime.annotations.RegisterForReflection;
-
 /** A message as the API shows it; absent values are explicit nulls. */
-@RegisterForReflection
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record MessageView(
         UUID id,

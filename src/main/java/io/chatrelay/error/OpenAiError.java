@@ -5,10 +5,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** OpenAI's error envelope: {@code {"error": {"message", "type", "param", "code"}}}. */
+// Registered for a native executable because Quarkus cannot see where it is serialised: as the
+// entity of a Response built by the exception mappers, and by filters through Json.encode.
 @RegisterForReflection
 public record OpenAiError(Detail error) {
 
-    @RegisterForReflection
+    @RegisterForReflection // for the same reason
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Detail(String message, String type, String param, String code) {
     }
