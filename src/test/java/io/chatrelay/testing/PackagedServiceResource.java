@@ -93,6 +93,8 @@ public class PackagedServiceResource implements QuarkusTestResourceLifecycleMana
      * The test profile's overrides, passed on again: a resource's values would otherwise
      * replace them in the launched service, and only a resource's values also become this
      * JVM's system properties, where a test reads them (FileJsonBackendTest's directory).
+     * They come from a second instance of the profile; FileJsonBackendTest's makes a directory
+     * of its own, and that one is what the service and the test both use.
      */
     private Map<String, String> testProfileOverrides() {
         if (testProfile == null) {
