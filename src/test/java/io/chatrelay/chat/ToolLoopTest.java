@@ -116,6 +116,39 @@ class ToolLoopTest {
     }
 
     @Test
+    void webSearchQueriesTheSearchApiAndTheModelGetsItsAnswerAndResultsAsText() {
+        search.enqueue(Script.json(200, "{\"query\":\"quarkus native\",\"answer\":\"Quarkus builds native"
+                + " executables.\",\"images\":[],\"follow_up_questions\":null,\"results\":["
+                + "{\"title\":\"Native executables\",\"url\":\"https://example.com/native\",\"content\":\"Build one"
+                + "\\nwith GraalVM.\",\"score\":0.93,\"raw_content\":null},"
+                + "{\"title\":\"Native reference\",\"url\":\"https://example.com/reference\",\"content\":\"Reflection"
+                + " and resources.\",\"score\":0.71,\"raw_content\":null}],\"response_time\":0.42}"));
+        upstream.enqueue(toolStep("call_s", "web_search", "{\"query\":\"quarkus native\"}"),
+                stream(Chunks.content("See the guides."), Chunks.finish("stop")));
+
+        List<String> events = streamTurn(withTools(Api.chat("how do I go native?", true), "web_search"));
+
+        String expected = "Answer: Quarkus builds native executables.\n"
+                + "1. Native executables — https://example.com/native\n   Build one with GraalVM.\n"
+                + "2. Native reference — https://example.com/reference\n   Reflection and resources.";
+        assertEquals(1, search.requestCount());
+        MockUpstream.RecordedRequest searched = search.lastRequest();
+        assertEquals("/search", searched.path());
+        assertEquals("Bearer " + MockUpstreamResource.SEARCH_KEY, searched.header("Authorization"));
+        assertEquals(new JsonObject().put("query", "quarkus native").put("max_results", 5)
+                .put("include_answer", true).put("search_depth", "basic"), new JsonObject(searched.body()));
+        JsonObject toolOutput = events.stream().filter(e -> e.contains("tool_output")).map(ToolLoopTest::data)
+                .findFirst().orElseThrow().getJsonArray("choices").getJsonObject(0).getJsonObject("delta")
+                .getJsonObject("tool_output");
+        assertEquals("web_search", toolOutput.getString("name"));
+        assertEquals(expected, toolOutput.getString("output"));
+        JsonArray messages = new JsonObject(upstream.requests().get(1).body()).getJsonArray("messages");
+        assertEquals("call_s", messages.getJsonObject(2).getString("tool_call_id"));
+        assertEquals(expected, messages.getJsonObject(2).getString("content"));
+        assertEquals(expected, Api.conversation(session, conversationId).getString("messages[1].tool_calls[0].output"));
+    }
+
+    @Test
     void sequentialIterationsEachGetTheirToolResults() {
         upstream.enqueue(toolStep("call_1", "get_time", "{}"), toolStep("call_2", "get_time", "{}"),
                 stream(Chunks.content("Twice checked."), Chunks.finish("stop")));

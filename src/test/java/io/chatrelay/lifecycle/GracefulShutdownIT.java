@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +40,10 @@ import io.chatrelay.testing.MockUpstream.Script;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A rolling deploy, for real: the packaged service runs as its own process, a streamed
- * turn is under way, and the process gets SIGTERM. A turn that ends within the drain time
- * completes normally; one still open at the deadline is stored as aborted with its
- * partial text before the process exits.
+ * A rolling deploy, for real: the packaged service (the jar, or the native executable of a
+ * native build) runs as its own process, a streamed turn is under way, and the process gets
+ * SIGTERM. A turn that ends within the drain time completes normally; one still open at the
+ * deadline is stored as aborted with its partial text before the process exits.
  */
 class GracefulShutdownIT {
 
@@ -61,9 +63,7 @@ class GracefulShutdownIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(serviceCommand()).redirectErrorStream(true);
         builder.environment().putAll(Map.of("PORT", String.valueOf(port), "OPENAI_BASE_URL", upstream.baseUrl(),
                 "DB_URL", DB_URL, "DB_USER", DB_USER, "DB_PASSWORD", DB_PASSWORD, "SHUTDOWN_DRAIN_TIMEOUT", "3s",
                 "QUARKUS_SHUTDOWN_TIMEOUT", "15s", "RATE_LIMIT_MAX", "0"));
@@ -74,7 +74,7 @@ class GracefulShutdownIT {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (service.isAlive()) {
+        if (service != null && service.isAlive()) {
             service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
@@ -112,6 +112,26 @@ class GracefulShutdownIT {
         assertTrue(service.waitFor(30, TimeUnit.SECONDS));
 
         assertEquals(List.of("final", "all of it"), assistantRow(conversationId));
+    }
+
+    /**
+     * The packaged service as the build made it: the native executable after a native build
+     * ({@code -Dnative}; failsafe names it in {@code native.image.path}), else the jar.
+     * quarkus-artifact.properties tells which, as it does for {@code @QuarkusIntegrationTest}.
+     */
+    private static List<String> serviceCommand() throws IOException {
+        Properties artifact = new Properties();
+        try (InputStream in = Files.newInputStream(Path.of("target", "quarkus-artifact.properties"))) {
+            artifact.load(in);
+        }
+        if ("native".equals(artifact.getProperty("type"))) {
+            String executable = System.getProperty("native.image.path");
+            Path path = executable != null ? Path.of(executable) : Path.of("target", artifact.getProperty("path"));
+            assertTrue(Files.isExecutable(path), path + " is the native executable");
+            return List.of(path.toAbsolutePath().toString());
+        }
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString());
     }
 
     private String createConversation() throws Exception {
