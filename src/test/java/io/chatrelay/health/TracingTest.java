@@ -64,6 +64,7 @@ class TracingTest {
         static final List<String> EXPORTS = new CopyOnWriteArrayList<>();
 
         private HttpServer server;
+        private Map<String, String> settings = Map.of();
 
         @Override
         public Map<String, String> start() {
@@ -82,15 +83,20 @@ class TracingTest {
                 exchange.close();
             });
             server.start();
-            return Map.of("quarkus.otel.sdk.disabled", "false",
+            settings = Map.of("quarkus.otel.sdk.disabled", "false",
                     "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
                     "quarkus.otel.exporter.otlp.traces.endpoint", "http://127.0.0.1:" + server.getAddress().getPort(),
                     "quarkus.otel.bsp.schedule.delay", "100ms");
+            return settings;
         }
 
         @Override
         public void stop() {
             server.stop(0);
+            // Quarkus leaves a resource's settings in this JVM's system properties, and an
+            // integration test passes them on to the services launched after it: tracing must
+            // not follow into the other tests' services.
+            settings.keySet().forEach(System::clearProperty);
         }
     }
 }
