@@ -13,26 +13,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
-
-# Same JDK selection as .ci/run: the service and the bench need Java 21+; the default java may be older.
-if [ -z "${JAVA_HOME:-}" ] || [ "$(java_major "$JAVA_HOME/bin/java")" -lt 21 ] 2>/dev/null; then
-    if [ "$(java_major java)" -ge 21 ] 2>/dev/null; then
-        JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
-    else
-        JAVA_HOME=""
-        for jdk in /usr/lib/jvm/*; do
-            if [ -x "$jdk/bin/javac" ] && [ "$(java_major "$jdk/bin/java")" -ge 21 ] 2>/dev/null; then
-                JAVA_HOME="$jdk"
-                break
-            fi
-        done
-    fi
-    [ -n "$JAVA_HOME" ] || { echo "No JDK 21+ found under /usr/lib/jvm" >&2; exit 1; }
-    export JAVA_HOME
+# The service and the bench need Java 21+; the same selection as ./mvnw (the default java may be older).
+. .mvn/select-jdk
+if [ -n "${JAVA_HOME:-}" ]; then
+    export PATH="$JAVA_HOME/bin:$PATH"
 fi
-export PATH="$JAVA_HOME/bin:$PATH"
-echo "Using JDK at $JAVA_HOME ($(java_major "$JAVA_HOME/bin/java"))"
+java_major() { "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
+echo "Using $(command -v java) (Java $(java_major java))"
 
 if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ "${BENCH_REBUILD:-0}" = "1" ]; then
     echo "Building the service jar (target/quarkus-app/quarkus-run.jar)"
@@ -46,7 +33,7 @@ fi
 # cache as it exits. The relays the bench starts then use it; the bench drops the relay's
 # tables before each start anyway.
 aot=target/quarkus-app/chat-relay.aot
-if [ "$(java_major "$JAVA_HOME/bin/java")" -ge 25 ] \
+if [ "$(java_major java)" -ge 25 ] \
         && { [ ! -f "$aot" ] || [ src/main/docker/jvm.options -nt "$aot" ] \
             || [ -n "$(find target/quarkus-app -name '*.jar' -newer "$aot")" ]; }; then
     echo "Training the JDK's AOT cache ($aot)"
