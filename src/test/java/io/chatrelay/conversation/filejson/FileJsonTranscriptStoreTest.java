@@ -437,6 +437,11 @@ class FileJsonTranscriptStoreTest {
         }
 
         @Override
+        public int historyMaxMessages() {
+            return 100;
+        }
+
+        @Override
         public int retentionDays() {
             return 30;
         }
