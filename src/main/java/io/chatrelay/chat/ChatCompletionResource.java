@@ -41,7 +41,9 @@ public class ChatCompletionResource {
     @Operation(summary = "Create a chat completion (stream or JSON)",
             description = "An OpenAI Chat Completions request. conversation_id (or X-Conversation-Id) selects "
                     + "the conversation; X-Session-Id or the cf_session_id cookie the session. With a "
-                    + "session the turn is stored. tools may name server tools (GET /v1/tools), which the "
+                    + "session the turn is stored. X-History: stored puts the conversation's stored messages "
+                    + "between the request's leading system/developer messages and the rest, so that only new "
+                    + "messages need to be sent. tools may name server tools (GET /v1/tools), which the "
                     + "service runs itself.")
     @RequestBody(required = true, description = "OpenAI chat completion request, plus conversation_id",
             content = @Content(mediaType = "application/json"))
@@ -51,11 +53,13 @@ public class ChatCompletionResource {
     @APIResponse(responseCode = "400", description = "Invalid request, in OpenAI's error shape")
     @APIResponse(responseCode = "404", description = "Conversation unknown or another session's")
     @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
+    @APIResponse(responseCode = "501", description = "X-History: stored while transcripts are not stored")
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
     public Uni<RelayedResponse> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
-        ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER));
+        ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER),
+                request.getHeader(StoredHistory.HEADER));
         var session = sessions.resolve(request);
         ToolSelection.ToolPlan plan = tools.plan(chat.upstreamBody());
         var response = plan.usesServerTools() ? toolLoop.relay(chat, plan, session)

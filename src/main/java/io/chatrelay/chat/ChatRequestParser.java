@@ -25,15 +25,23 @@ public class ChatRequestParser {
         this.bodies = bodies;
     }
 
-    public ExchangeRequest parse(byte[] raw, String conversationHeader) {
+    /**
+     * @param conversationHeader the {@code X-Conversation-Id} header, or null
+     * @param historyHeader the {@code X-History} header, or null
+     */
+    public ExchangeRequest parse(byte[] raw, String conversationHeader, String historyHeader) {
         ObjectNode body = bodies.readObject(raw);
         JsonNode lastUser = checkMessages(body.get("messages"));
         RequestBodyReader.checkEnum(body, "reasoning_effort", "reasoning_effort", RequestBodyReader.REASONING_EFFORTS);
         RequestBodyReader.checkEnum(body, "verbosity", "verbosity", RequestBodyReader.VERBOSITIES);
         UUID conversationId = RequestBodyReader.takeConversationId(body, conversationHeader);
+        boolean storedHistory = StoredHistory.requested(historyHeader);
+        if (storedHistory && conversationId == null) {
+            throw StoredHistory.missingConversation();
+        }
         String model = bodies.fillModel(body);
         boolean stream = body.path("stream").asBoolean(false);
-        return new ExchangeRequest(body, stream, conversationId, lastUser, model);
+        return new ExchangeRequest(body, stream, conversationId, lastUser, model, storedHistory);
     }
 
     /** Checks {@code messages} and returns the content of its last user message, or null. */

@@ -55,10 +55,10 @@ public class ExchangeRelay {
     }
 
     public Uni<RelayedResponse> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
-        Buffer body = Buffer.buffer(upstreamBytes(request.upstreamBody()));
         ExchangeLog log = new ExchangeLog(protocol.path(), session);
+        // Written once the turn is open: opening may have added the stored history to the messages.
         return open(log, session, request).chain(turn -> abortIfLeft(turn,
-                upstream.post(protocol.path(), body, request.stream())
+                upstream.post(protocol.path(), Buffer.buffer(upstreamBytes(request.upstreamBody())), request.stream())
                         .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
                         .invoke(answer -> log.upstreamStatus(answer.status()))
                         .chain(answer -> respond(protocol, request, turn, answer))))

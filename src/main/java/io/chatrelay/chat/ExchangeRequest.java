@@ -12,7 +12,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param upstreamBody what goes to the provider: the client's body without our own fields
  * @param conversationId the conversation named by the client, or null
  * @param lastUserContent content of the last {@code user} message, stored as the turn's user message
+ * @param storedHistory {@code X-History: stored}: the conversation's stored messages go upstream before the
+ *        request's own (see {@link StoredHistory})
  */
 public record ExchangeRequest(ObjectNode upstreamBody, boolean stream, UUID conversationId, JsonNode lastUserContent,
-        String model) {
+        String model, boolean storedHistory) {
+
+    /** A request that carries its whole history itself. */
+    public ExchangeRequest(ObjectNode upstreamBody, boolean stream, UUID conversationId, JsonNode lastUserContent,
+            String model) {
+        this(upstreamBody, stream, conversationId, lastUserContent, model, false);
+    }
 }

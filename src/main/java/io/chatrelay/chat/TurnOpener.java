@@ -17,8 +17,9 @@ import io.vertx.core.Vertx;
 
 /**
  * Starts the persisted side of a turn before the provider is called: checks that the
- * conversation is the session's (or creates one), enforces the limits, stores the user
- * message, and picks how the assistant message will be stored.
+ * conversation is the session's (or creates one), adds the stored history when the request
+ * asks for it, enforces the limits, stores the user message, and picks how the assistant
+ * message will be stored.
  */
 @ApplicationScoped
 public class TurnOpener {
@@ -34,10 +35,12 @@ public class TurnOpener {
     private final PersistenceConfig config;
     private final Vertx vertx;
     private final LiveTurns live;
+    private final StoredHistory history;
 
     TurnOpener(Transcripts transcripts, BlockingWrites writes, PersistenceConfig config, Vertx vertx,
-            LiveTurns live) {
+            LiveTurns live, StoredHistory history) {
         this.live = live;
+        this.history = history;
         this.transcripts = transcripts;
         this.writes = writes;
         this.config = config;
@@ -46,7 +49,8 @@ public class TurnOpener {
 
     /**
      * Opens the turn. Fails with 400 when a conversation is named without a session, 404
-     * when it is not the session's, 429 at a limit: all before the provider is called.
+     * when it is not the session's, 429 at a limit, 501 for stored history while nothing is
+     * stored: all before the provider is called.
      */
     public Uni<OpenedTurn> open(Optional<String> session, ExchangeRequest request) {
         if (session.isEmpty()) {
@@ -57,11 +61,19 @@ public class TurnOpener {
             return Uni.createFrom().item(OpenedTurn.UNPERSISTED);
         }
         if (!transcripts.enabled()) {
+            if (request.storedHistory()) {
+                return Uni.createFrom().failure(StoredHistory.persistenceOff());
+            }
             return Uni.createFrom().item(OpenedTurn.UNPERSISTED);
         }
-        return openPersisted(session.get(), request)
-                .chain(conversationId -> recorderFor(conversationId)
-                        .map(recorder -> new OpenedTurn(conversationId, recorder)));
+        // The history is read before the turn's user message is stored, which the request carries
+        // already: reading it afterwards would send that message twice. Its read also refuses a
+        // conversation that is not the session's before anything is written.
+        Uni<UUID> opened = request.storedHistory()
+                ? history.splice(session.get(), request).chain(() -> openPersisted(session.get(), request))
+                : openPersisted(session.get(), request);
+        return opened.chain(conversationId -> recorderFor(conversationId)
+                .map(recorder -> new OpenedTurn(conversationId, recorder)));
     }
 
     private Uni<UUID> openPersisted(String session, ExchangeRequest request) {

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import io.chatrelay.error.ApiException;
 import io.chatrelay.metrics.RelayMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -61,6 +62,17 @@ public class BlockingWrites {
                 }
             });
         });
+    }
+
+    /**
+     * As {@link #call}, for a read that a request waits on before the provider is called: a
+     * backend that has not answered within the final-write timeout fails it with 503
+     * {@code persistence_unavailable}, whatever the pool's own bounds leave open (a database
+     * that hangs without closing its connections).
+     */
+    public <T> Uni<T> read(Supplier<T> blocking) {
+        return call(blocking).ifNoItem().after(config.finalWriteTimeout())
+                .failWith(ApiException::persistenceUnavailable);
     }
 
     /**

@@ -102,6 +102,11 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
+    public Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
+        return store.latestMessages(sessionId, conversationId, limit);
+    }
+
+    @Override
     public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
             Boolean pinned) {
         return store.updateConversation(sessionId, conversationId, title, pinned);

@@ -30,7 +30,8 @@ public interface PersistenceConfig {
 
     /**
      * How long the end of a stream waits for the final write before it gives up on it,
-     * logs and counts the failure and lets the client's stream finish.
+     * logs and counts the failure and lets the client's stream finish. Also the bound of the
+     * stored-history read ({@code X-History: stored}), which then answers 503.
      */
     @WithDefault("5s")
     Duration finalWriteTimeout();
@@ -49,6 +50,14 @@ public interface PersistenceConfig {
     /** MAX_MESSAGES_PER_CONVERSATION. */
     @WithDefault("1000")
     int maxMessagesPerConversation();
+
+    /**
+     * HISTORY_MAX_MESSAGES: with {@code X-History: stored}, at most this many of the
+     * conversation's most recent messages (as sent to the provider, tool results included)
+     * go before the request's own; at least 1.
+     */
+    @WithDefault("100")
+    int historyMaxMessages();
 
     /** RETENTION_DAYS; reported by /healthz, applied by the retention sweep. */
     @WithDefault("30")

@@ -64,6 +64,19 @@ public interface TranscriptStore {
     /** Up to {@code limit} messages with {@code seq > afterSeq}, by seq. */
     List<MessageRecord> listMessages(UUID conversationId, int afterSeq, int limit);
 
+    /**
+     * The last {@code limit} messages of the session's conversation, by seq, as they were when
+     * the read began: a message committed meanwhile is not among them. Empty when the
+     * conversation is not the session's. This default is {@link #findConversation} then
+     * {@link #listMessages} up to the conversation's last seq: seqs have no gaps and a
+     * message is committed together with the seq it takes, so every message up to that seq is
+     * there, and none after it is read.
+     */
+    default Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
+        return findConversation(sessionId, conversationId).map(conversation -> listMessages(conversationId,
+                Math.max(0, conversation.lastSeq() - limit), limit));
+    }
+
     /** Changes title and/or pinned (null leaves a field as it is); empty when not the session's. */
     Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
             Boolean pinned);

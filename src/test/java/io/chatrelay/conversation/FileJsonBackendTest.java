@@ -48,6 +48,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -238,6 +240,49 @@ class FileJsonBackendTest {
         assertEquals(answers, assistantContents);
         assertTrue(Files.isRegularFile(fileOf(conversationId)));
         assertEquals(0, postgresConversationsOfSession(session), "nothing goes to PostgreSQL");
+    }
+
+    @Test
+    void storedHistoryComesFromTheConversationsFileAndTheNewUserMessageIsStoredOnce() {
+        String conversationId = Api.createConversation(session);
+        upstream.enqueue(Script.stream(Chunks.content("Hi from a file."), Chunks.finish("stop"), Chunks.DONE),
+                Script.json(200, Chunks.completion("Still a file.")));
+        try (SseClient client = Api.stream(session, Api.chat("hello file", true).put("conversation_id",
+                conversationId))) {
+            assertEquals(Chunks.DONE, lastEvent(client));
+        }
+
+        as(session).header("X-History", "stored")
+                .body(Api.chat("and now?", false).put("conversation_id", conversationId).encode())
+                .post("/v1/chat/completions")
+                .then().statusCode(200)
+                .body("choices[0].message.content", equalTo("Still a file."));
+        as("filejson-other-" + UUID.randomUUID()).header("X-History", "stored")
+                .body(Api.chat("let me see", false).put("conversation_id", conversationId).encode())
+                .post("/v1/chat/completions")
+                .then().statusCode(404)
+                .body("error.code", equalTo("conversation_not_found"));
+
+        assertEquals(2, upstream.requestCount(), "the other session's request never reached the provider");
+        assertEquals(new JsonArray().add(message("user", "hello file")).add(message("assistant", "Hi from a file."))
+                .add(message("user", "and now?")),
+                new JsonObject(upstream.lastRequest().body()).getJsonArray("messages"));
+        JsonPath stored = Api.conversation(session, conversationId);
+        assertEquals(List.of("hello file", "Hi from a file.", "and now?", "Still a file."),
+                stored.getList("messages.content"));
+    }
+
+    private static String lastEvent(SseClient client) {
+        String last = null;
+        String event;
+        while ((event = client.nextEvent()) != null) {
+            last = event;
+        }
+        return last;
+    }
+
+    private static JsonObject message(String role, String content) {
+        return new JsonObject().put("role", role).put("content", content);
     }
 
     @Test

@@ -102,6 +102,18 @@ class PersistenceOffTest {
     }
 
     @Test
+    void storedHistoryAnswers501NotImplementedWithoutCallingTheProvider() {
+        Response answer = as(session).header("X-History", "stored")
+                .body(Api.chat("hi", true).put("conversation_id", UUID.randomUUID().toString()).encode())
+                .post("/v1/chat/completions");
+
+        answer.then().statusCode(501)
+                .body("error.code", equalTo("not_implemented"))
+                .body("error.param", equalTo("X-History"));
+        assertEquals(0, upstream.requestCount());
+    }
+
+    @Test
     void healthzReportsPersistenceOffWithBackendNone() {
         given().get("/healthz")
                 .then().statusCode(200)

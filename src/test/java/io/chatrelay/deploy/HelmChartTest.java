@@ -75,6 +75,7 @@ class HelmChartTest {
             // Large enough that a float rendering would show as 7.340033e+06.
             new Setting("limits.maxBodyBytes", 7340033, "MAX_BODY_BYTES", "7340033"),
             new Setting("limits.maxToolIterations", 7, "MAX_TOOL_ITERATIONS", "7"),
+            new Setting("limits.historyMaxMessages", 37, "HISTORY_MAX_MESSAGES", "37"),
             new Setting("rateLimit.max", 77, "RATE_LIMIT_MAX", "77"),
             new Setting("rateLimit.windowSeconds", 33, "RATE_LIMIT_WINDOW_SEC", "33"),
             new Setting("proxy.forwarding", true, "QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true"),

@@ -42,12 +42,13 @@ class CorsTest {
     @Test
     void preflightFromTheAllowedOriginIsAllowed() {
         given().header("Origin", ALLOWED_ORIGIN).header("Access-Control-Request-Method", "POST")
-                .header("Access-Control-Request-Headers", "Content-Type, X-Session-Id")
+                .header("Access-Control-Request-Headers", "Content-Type, X-Session-Id, X-History")
                 .options("/v1/chat/completions")
                 .then().statusCode(200)
                 .header("Access-Control-Allow-Origin", ALLOWED_ORIGIN)
                 .header("Access-Control-Allow-Methods", containsString("POST"))
-                .header("Access-Control-Allow-Headers", containsString("X-Session-Id"));
+                .header("Access-Control-Allow-Headers", containsString("X-Session-Id"))
+                .header("Access-Control-Allow-Headers", containsString("X-History"));
     }
 
     @Test

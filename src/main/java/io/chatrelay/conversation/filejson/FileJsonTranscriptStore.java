@@ -139,6 +139,18 @@ public class FileJsonTranscriptStore implements TranscriptStore {
                 .toList();
     }
 
+    /** From one snapshot of the conversation, without its lock: snapshots are never changed. */
+    @Override
+    public Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
+        Stored stored = conversations.get(conversationId);
+        if (!isOwner(stored, sessionId)) {
+            return Optional.empty();
+        }
+        List<MessageRecord> messages = stored.messages();
+        return Optional.of(messages.subList(Math.max(0, messages.size() - Math.max(0, limit)), messages.size())
+                .stream().map(FileJsonTranscriptStore::detached).toList());
+    }
+
     @Override
     public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
             Boolean pinned) {

@@ -128,6 +128,15 @@ public class PostgresTranscriptStore implements TranscriptStore {
         return messages.listAfter(conversationId, afterSeq, limit).stream().map(Message::toRecord).toList();
     }
 
+    /** The facade's default in one transaction: one connection, one round of reads. */
+    @Override
+    @Transactional
+    public Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
+        return conversations.findOwned(sessionId, conversationId)
+                .map(conversation -> messages.listAfter(conversationId, Math.max(0, conversation.lastSeq - limit),
+                        limit).stream().map(Message::toRecord).toList());
+    }
+
     @Override
     @Transactional
     public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,

@@ -354,6 +354,30 @@ class FileJsonTranscriptStoreTest {
         Files.write(file, mapper.writeValueAsBytes(json));
     }
 
+    @Test
+    void latestMessagesAreTheLastOnesBySeqAndOnlyForTheOwner() {
+        FileJsonTranscriptStore store = store(10, 20);
+        UUID id = store.createConversation("s1", null, "gpt").id();
+        for (int i = 1; i <= 3; i++) {
+            store.recordUserMessage("s1", id, TextNode.valueOf("question " + i));
+            store.recordAssistantMessage(id, answer("answer " + i));
+        }
+
+        List<MessageRecord> latest = store.latestMessages("s1", id, 3).orElseThrow();
+        assertEquals(List.of(4, 5, 6), latest.stream().map(MessageRecord::seq).toList());
+        assertEquals("answer 2", latest.get(0).content().asText());
+        assertEquals(6, store.latestMessages("s1", id, 100).orElseThrow().size());
+        assertEquals(Optional.empty(), store.latestMessages("s2", id, 3), "another session's conversation");
+        assertEquals(Optional.empty(), store.latestMessages("s1", UUID.randomUUID(), 3));
+
+        // What a caller gets is its own copy: changing it leaves the transcript as it is.
+        ObjectNode part = mapper.createObjectNode().put("type", "text").put("text", "parts");
+        store.recordUserMessage("s1", id, mapper.createArrayNode().add(part));
+        ((ObjectNode) store.latestMessages("s1", id, 1).orElseThrow().get(0).content().get(0)).put("text", "changed");
+        assertEquals("parts", store.latestMessages("s1", id, 1).orElseThrow().get(0).content().get(0).path("text")
+                .asText());
+    }
+
     private FileJsonTranscriptStore store(int maxConversations, int maxMessages) {
         return new FileJsonTranscriptStore(dir, new TestConfig(maxConversations, maxMessages), mapper);
     }
@@ -410,6 +434,11 @@ class FileJsonTranscriptStoreTest {
         @Override
         public int maxMessagesPerConversation() {
             return maxMessages;
+        }
+
+        @Override
+        public int historyMaxMessages() {
+            return 100;
         }
 
         @Override
