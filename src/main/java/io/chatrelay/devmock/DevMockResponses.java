@@ -106,7 +106,7 @@ final class DevMockResponses {
 
     private static JsonObject usage(int input, int output) {
         return new JsonObject().put("input_tokens", input)
-                .put("input_tokens_details", new JsonObject().put("cached_tokens", 0))
+                .put("input_tokens_details", new JsonObject().put("cached_tokens", 0).put("cache_write_tokens", 0))
                 .put("output_tokens", output)
                 .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
                 .put("total_tokens", input + output);
