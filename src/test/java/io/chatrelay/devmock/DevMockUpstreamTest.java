@@ -19,11 +19,24 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.helpers.ChatCompletionAccumulator;
+import com.openai.helpers.ResponseAccumulator;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.models.Model;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
+
 import io.chatrelay.testing.Api;
 import io.chatrelay.testing.SseClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonArray;
@@ -178,6 +191,34 @@ class DevMockUpstreamTest {
         assertEquals("completed", response.getString("output[0].status"));
         assertEquals("Echo me", response.getString("output[0].content[0].text"));
         assertEquals(2, response.getInt("usage.output_tokens"));
+    }
+
+    @Test
+    void openAiSdkFoldsTheMocksStreamsThroughTheRelay() {
+        OpenAIClient client = OpenAIOkHttpClient.builder()
+                .baseUrl("http://127.0.0.1:" + RestAssured.port + "/v1").apiKey("sk-any").maxRetries(0).build();
+        try {
+            ResponseAccumulator responses = ResponseAccumulator.createWithSnapshots();
+            try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(
+                    ResponseCreateParams.builder().model(DEFAULT_MODEL).input("Stream me, SDK").build())) {
+                stream.stream().forEach(event -> responses.accumulate(event.validate()));
+            }
+            Response response = responses.response();
+            assertEquals("Stream me, SDK", response.output().get(0).asMessage().content().get(0).asOutputText()
+                    .text());
+            assertEquals(response, responses.reconstructedResponse());
+
+            ChatCompletionAccumulator chat = ChatCompletionAccumulator.create();
+            try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(
+                    ChatCompletionCreateParams.builder().model(DEFAULT_MODEL).addUserMessage("Chat with me").build())) {
+                stream.stream().forEach(chunk -> chat.accumulate(chunk.validate()));
+            }
+            assertEquals("Chat with me", chat.chatCompletion().choices().get(0).message().content().orElseThrow());
+
+            assertEquals(List.of(DEFAULT_MODEL), client.models().list().data().stream().map(Model::id).toList());
+        } finally {
+            client.close();
+        }
     }
 
     // ---------------------------------------------------------------- models
