@@ -127,14 +127,8 @@ public class ExchangeRelay {
         }
     }
 
-    static Map<String, List<String>> asStream(Map<String, List<String>> headers) {
-        headers.put("Cache-Control", List.of("no-cache"));
-        // Tells nginx-style proxies in front of us not to buffer the stream.
-        headers.put("X-Accel-Buffering", List.of("no"));
-        return headers;
-    }
-
-    static Map<String, List<String>> relayedHeaders(UpstreamResponse answer, OpenedTurn turn) {
+    /** The provider's headers a client gets: its content type and its request ids. A mutable map. */
+    public static Map<String, List<String>> providerHeaders(UpstreamResponse answer) {
         Map<String, List<String>> headers = new HashMap<>();
         String contentType = answer.header("Content-Type");
         if (contentType != null) {
@@ -146,6 +140,18 @@ public class ExchangeRelay {
                 headers.put(name, List.of(value));
             }
         }
+        return headers;
+    }
+
+    static Map<String, List<String>> asStream(Map<String, List<String>> headers) {
+        headers.put("Cache-Control", List.of("no-cache"));
+        // Tells nginx-style proxies in front of us not to buffer the stream.
+        headers.put("X-Accel-Buffering", List.of("no"));
+        return headers;
+    }
+
+    static Map<String, List<String>> relayedHeaders(UpstreamResponse answer, OpenedTurn turn) {
+        Map<String, List<String>> headers = providerHeaders(answer);
         if (turn.conversationId() != null) {
             headers.put(ChatRequestParser.CONVERSATION_HEADER, List.of(turn.conversationId().toString()));
         }

@@ -24,7 +24,9 @@ import io.chatrelay.upstream.UpstreamConfig;
 @ApplicationScoped
 public class RequestBodyReader {
 
-    public static final List<String> REASONING_EFFORTS = List.of("minimal", "low", "medium", "high");
+    /** The values OpenAI's API accepts for {@code reasoning_effort} and {@code reasoning.effort}. */
+    public static final List<String> REASONING_EFFORTS = List.of("none", "minimal", "low", "medium", "high",
+            "xhigh");
     public static final List<String> VERBOSITIES = List.of("low", "medium", "high");
 
     private final ObjectMapper json;

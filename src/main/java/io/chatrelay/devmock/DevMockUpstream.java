@@ -1,12 +1,15 @@
 package io.chatrelay.devmock;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
+import java.util.Set;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import io.chatrelay.upstream.BuiltInProvider;
+import io.chatrelay.upstream.UpstreamConfig;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -16,134 +19,115 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * A stand-in OpenAI provider for the first run on a bare machine: it echoes the last user
- * message back word by word, as a stream or as one JSON answer, for chat completions and
- * for the Responses API. It exists in dev and test
- * builds only; the production build drops the bean and its class file (see
- * {@code quarkus.package.jar.user-configured-ignored-entries}).
+ * A stand-in OpenAI provider for the first run on a bare machine, under
+ * {@code /dev/mock-upstream/v1}. It answers as the provider does, in OpenAI's formats, so that
+ * the OpenAI SDKs and other OpenAI clients work against it:
+ * <ul>
+ * <li>{@code GET /models}, {@code GET /models/{id}}: one model, DEFAULT_MODEL;</li>
+ * <li>{@code POST /chat/completions} ({@link DevMockChat}): echoes the last user message word by
+ * word, calls {@code get_time} when it is offered and the user asks for the time, and answers a
+ * tool result with a sentence that uses it;</li>
+ * <li>{@code POST /responses} ({@link DevMockResponses}): echoes with the Responses API's full
+ * event sequence.</li>
+ * </ul>
+ * It exists in dev and test builds only; the production build drops the beans and their class
+ * files (see {@code quarkus.package.jar.user-configured-ignored-entries}).
  */
 @Singleton
 @IfBuildProfile(anyOf = { "dev", "test" })
-public class DevMockUpstream {
+public class DevMockUpstream implements BuiltInProvider {
 
-    static final String PATH = "/dev/mock-upstream/v1/chat/completions";
-    static final String RESPONSES_PATH = "/dev/mock-upstream/v1/responses";
-    private static final long WORD_INTERVAL_MS = 40;
+    static final String BASE_PATH = "/dev/mock-upstream/v1";
+    static final String PATH = BASE_PATH + "/chat/completions";
+    static final String RESPONSES_PATH = BASE_PATH + "/responses";
+    static final String MODELS_PATH = BASE_PATH + "/models";
+    /** Time between two streamed words. */
+    static final long WORD_INTERVAL_MS = 40;
+    /** The mock model's creation time, fixed so that its answers do not change from run to run. */
+    private static final long MODEL_CREATED = 1_700_000_000L;
+    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
+    private final String model;
+
+    DevMockUpstream(UpstreamConfig config) {
+        this.model = config.defaultModel();
+    }
 
     void routes(@Observes Router router, Vertx vertx) {
-        router.post(PATH).handler(BodyHandler.create()).handler(context -> answer(context, vertx));
-        router.post(RESPONSES_PATH).handler(BodyHandler.create()).handler(context -> respond(context, vertx));
+        router.get(MODELS_PATH).handler(this::listModels);
+        router.get(MODELS_PATH + "/:id").handler(this::retrieveModel);
+        router.post(PATH).handler(BodyHandler.create()).handler(context -> DevMockChat.answer(context, vertx));
+        router.post(RESPONSES_PATH).handler(BodyHandler.create())
+                .handler(context -> DevMockResponses.respond(context, vertx));
     }
 
-    /** The Responses API: {@code input} is a string or a list of items with a role. */
-    private static void respond(RoutingContext context, Vertx vertx) {
-        JsonObject request = context.body().asJsonObject();
-        Object input = request.getValue("input");
-        JsonArray messages = input instanceof JsonArray items ? items
-                : new JsonArray().add(new JsonObject().put("role", "user").put("content", String.valueOf(input)));
-        List<String> words = words(lastUserText(messages));
-        String id = "resp_mock_" + UUID.randomUUID().toString().replace("-", "");
-        JsonObject response = new JsonObject().put("id", id).put("object", "response")
-                .put("created_at", System.currentTimeMillis() / 1000).put("model", request.getString("model"))
-                .put("status", "in_progress").put("output", new JsonArray());
-        if (!request.getBoolean("stream", false)) {
-            String text = String.join("", words);
-            response.put("status", "completed").put("output_text", text).put("output", new JsonArray().add(
-                    new JsonObject().put("type", "message").put("role", "assistant").put("content", new JsonArray()
-                            .add(new JsonObject().put("type", "output_text").put("text", text)))));
-            context.response().putHeader("Content-Type", "application/json").end(response.encode());
+    @Override
+    public boolean isAt(String baseUrl) {
+        try {
+            URI uri = URI.create(baseUrl);
+            String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
+            return uri.getHost() != null && LOOPBACK.contains(uri.getHost()) && path.equals(BASE_PATH);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private void listModels(RoutingContext context) {
+        json(context, 200, new JsonObject().put("object", "list").put("data", new JsonArray().add(modelObject())));
+    }
+
+    private void retrieveModel(RoutingContext context) {
+        String id = context.pathParam("id");
+        if (model.equals(id)) {
+            json(context, 200, modelObject());
             return;
         }
-        context.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
-        context.response().write(responseEvent("response.created", new JsonObject().put("response", response)));
-        streamResponseWords(context, vertx, words, 0, response);
+        // OpenAI's answer for a model it does not know
+        json(context, 404, new JsonObject().put("error", new JsonObject()
+                .put("message", "The model '" + id + "' does not exist").put("type", "invalid_request_error")
+                .put("param", "model").put("code", "model_not_found")));
     }
 
-    private static void streamResponseWords(RoutingContext context, Vertx vertx, List<String> words, int next,
-            JsonObject response) {
-        if (context.response().closed()) {
-            return;
-        }
-        if (next == words.size()) {
-            response.put("status", "completed").put("output_text", String.join("", words));
-            context.response().end(responseEvent("response.completed", new JsonObject().put("response", response)));
-            return;
-        }
-        context.response().write(responseEvent("response.output_text.delta",
-                new JsonObject().put("output_index", 0).put("content_index", 0).put("delta", words.get(next))));
-        vertx.setTimer(WORD_INTERVAL_MS, t -> streamResponseWords(context, vertx, words, next + 1, response));
+    private JsonObject modelObject() {
+        return new JsonObject().put("id", model).put("object", "model").put("created", MODEL_CREATED)
+                .put("owned_by", "chat-relay-dev-mock");
     }
 
-    private static String responseEvent(String type, JsonObject fields) {
-        return "event: " + type + "\ndata: " + fields.copy().put("type", type).encode() + "\n\n";
+    static void json(RoutingContext context, int status, JsonObject body) {
+        context.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
     }
 
-    private static void answer(RoutingContext context, Vertx vertx) {
-        JsonObject request = context.body().asJsonObject();
-        String model = request.getString("model", "mock-model");
-        List<String> words = words(lastUserText(request.getJsonArray("messages", new JsonArray())));
-        String id = "chatcmpl-mock-" + UUID.randomUUID();
-        long created = System.currentTimeMillis() / 1000;
-        if (!request.getBoolean("stream", false)) {
-            JsonObject message = new JsonObject().put("role", "assistant").put("content", String.join("", words));
-            JsonObject completion = new JsonObject().put("id", id).put("object", "chat.completion")
-                    .put("created", created).put("model", model)
-                    .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
-                            .put("finish_reason", "stop")));
-            context.response().putHeader("Content-Type", "application/json").end(completion.encode());
-            return;
+    /** The text of a message's content: a string, or the {@code text} of its parts. */
+    static String textOf(Object content) {
+        if (content instanceof String s) {
+            return s;
         }
-        context.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
-        streamWords(context, vertx, words, 0, id, created, model);
+        StringBuilder joined = new StringBuilder();
+        if (content instanceof JsonArray parts) {
+            parts.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
+                    .forEach(part -> joined.append(part.getString("text", "")));
+        }
+        return joined.toString();
     }
 
-    private static void streamWords(RoutingContext context, Vertx vertx, List<String> words, int next, String id,
-            long created, String model) {
-        if (context.response().closed()) {
-            return;
-        }
-        if (next == words.size()) {
-            JsonObject last = chunk(id, created, model, new JsonObject(), "stop");
-            context.response().write("data: " + last.encode() + "\n\n");
-            context.response().end("data: [DONE]\n\n");
-            return;
-        }
-        JsonObject delta = new JsonObject().put("content", words.get(next));
-        if (next == 0) {
-            delta.put("role", "assistant");
-        }
-        context.response().write("data: " + chunk(id, created, model, delta, null).encode() + "\n\n");
-        vertx.setTimer(WORD_INTERVAL_MS, t -> streamWords(context, vertx, words, next + 1, id, created, model));
-    }
-
-    private static JsonObject chunk(String id, long created, String model, JsonObject delta, String finishReason) {
-        return new JsonObject().put("id", id).put("object", "chat.completion.chunk").put("created", created)
-                .put("model", model).put("choices", new JsonArray().add(new JsonObject().put("index", 0)
-                        .put("delta", delta).put("finish_reason", finishReason)));
-    }
-
-    private static String lastUserText(JsonArray messages) {
+    /** The text of the last {@code user} message of {@code messages} (chat messages or Responses input items). */
+    static String lastUserText(JsonArray messages) {
         String text = "";
         for (int i = 0; i < messages.size(); i++) {
-            JsonObject message = messages.getJsonObject(i);
-            if (!"user".equals(message.getString("role"))) {
-                continue;
-            }
-            Object content = message.getValue("content");
-            if (content instanceof String s) {
-                text = s;
-            } else if (content instanceof JsonArray parts) {
-                StringBuilder joined = new StringBuilder();
-                parts.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
-                        .forEach(part -> joined.append(part.getString("text", "")));
-                text = joined.toString();
+            if (messages.getValue(i) instanceof JsonObject message && "user".equals(message.getString("role"))) {
+                text = textOf(message.getValue("content"));
             }
         }
+        return text;
+    }
+
+    /** What the mock says back: the text, or a placeholder for an empty message. */
+    static String echo(String text) {
         return text.isBlank() ? "(empty message)" : text;
     }
 
     /** Splits into words that keep their leading space, so that joining them gives the text back. */
-    private static List<String> words(String text) {
+    static List<String> words(String text) {
         List<String> words = new ArrayList<>();
         int start = 0;
         for (int i = 1; i <= text.length(); i++) {
@@ -153,5 +137,10 @@ public class DevMockUpstream {
             }
         }
         return words;
+    }
+
+    /** A rough token count for {@code usage}: one per word. */
+    static int tokens(String text) {
+        return text.isBlank() ? 0 : text.strip().split("\\s+").length;
     }
 }

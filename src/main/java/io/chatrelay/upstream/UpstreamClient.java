@@ -57,14 +57,32 @@ public class UpstreamClient {
      * cannot be reached and 504 when no response head arrives in time.
      */
     public Uni<UpstreamResponse> post(String path, Buffer body, boolean stream) {
-        RequestOptions options = new RequestOptions()
-                .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(base.resolve(path).toString())
-                .setIdleTimeout(config.firstByteTimeout().toMillis())
+        RequestOptions options = options(HttpMethod.POST, path)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, stream ? "text/event-stream" : "application/json");
+        return call(options, body);
+    }
+
+    /**
+     * GETs {@code path} (relative to OPENAI_BASE_URL; its segments already percent-encoded),
+     * with the same key, time-outs and failures as {@link #post}.
+     */
+    public Uni<UpstreamResponse> get(String path) {
+        return call(options(HttpMethod.GET, path).putHeader(HttpHeaders.ACCEPT, "application/json"), null);
+    }
+
+    /** A request to the provider with the service's key; a client's own Authorization never gets here. */
+    private RequestOptions options(HttpMethod method, String path) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(method)
+                .setAbsoluteURI(base.resolve(path).toString())
+                .setIdleTimeout(config.firstByteTimeout().toMillis());
         config.apiKey().filter(key -> !key.isBlank())
                 .ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        return options;
+    }
+
+    private Uni<UpstreamResponse> call(RequestOptions options, Buffer body) {
         return Uni.createFrom().deferred(() -> {
             AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
             return send(options, body, sent).onCancellation().invoke(() -> {
@@ -83,7 +101,7 @@ public class UpstreamClient {
             client.request(options)
                     .compose(request -> {
                         sent.set(request);
-                        return request.send(body).map(response -> {
+                        return (body == null ? request.send() : request.send(body)).map(response -> {
                             // Paused on the event loop that delivered the head, so no chunk is lost
                             // before the relay subscribes to the body.
                             response.pause();

@@ -4,6 +4,7 @@ import static io.chatrelay.testing.ErrorAssertions.assertOpenAiError;
 import static io.chatrelay.testing.Api.as;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,8 +16,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.chatrelay.testing.Api;
+import io.chatrelay.testing.Chunks;
 import io.chatrelay.testing.Db;
 import io.chatrelay.testing.MockUpstream;
+import io.chatrelay.testing.MockUpstream.Script;
 import io.chatrelay.testing.MockUpstreamResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +37,8 @@ import io.vertx.core.json.JsonObject;
 class BadInputTest {
 
     private static final String CHAT = "/v1/chat/completions";
-    private static final String ALLOWED_EFFORTS = "minimal, low, medium, high";
+    /** The values OpenAI's API accepts today, in the order the message lists them. */
+    static final List<String> REASONING_EFFORTS = List.of("none", "minimal", "low", "medium", "high", "xhigh");
 
     private final MockUpstream upstream = MockUpstream.shared();
     private String session;
@@ -125,10 +129,27 @@ class BadInputTest {
             Response response = as(session).body(Api.chat("hi", stream).put("reasoning_effort", "extreme").encode())
                     .post(CHAT);
             assertRefused(response, 400, "invalid_request_error", "invalid_value", "reasoning_effort");
-            response.then().body("error.message", containsString(ALLOWED_EFFORTS));
+            response.then().body("error.message",
+                    equalTo("reasoning_effort must be one of none, minimal, low, medium, high, xhigh"));
         }
         Response nonString = as(session).body(Api.chat("hi", false).put("reasoning_effort", 5).encode()).post(CHAT);
         assertRefused(nonString, 400, "invalid_request_error", "invalid_value", "reasoning_effort");
+        // The check is exact: no case folding, no trimming.
+        for (String near : List.of("HIGH", " low", "x-high", "")) {
+            assertRefused(as(session).body(Api.chat("hi", false).put("reasoning_effort", near).encode()).post(CHAT),
+                    400, "invalid_request_error", "invalid_value", "reasoning_effort");
+        }
+    }
+
+    @Test
+    void everyReasoningEffortOpenAiAcceptsIsForwarded() {
+        for (String effort : REASONING_EFFORTS) {
+            upstream.enqueue(Script.json(200, Chunks.completion("ok")));
+            as(session).body(Api.chat("hi", false).put("reasoning_effort", effort).encode()).post(CHAT)
+                    .then().statusCode(200);
+            assertEquals(effort, new JsonObject(upstream.lastRequest().body()).getString("reasoning_effort"));
+        }
+        assertEquals(REASONING_EFFORTS.size(), upstream.requestCount());
     }
 
     @Test

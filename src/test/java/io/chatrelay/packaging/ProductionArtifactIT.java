@@ -1,6 +1,7 @@
 package io.chatrelay.packaging;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,5 +30,7 @@ class ProductionArtifactIT {
         given().contentType("application/json").body("{\"input\":\"hi\"}")
                 .post("/dev/mock-upstream/v1/responses")
                 .then().statusCode(404);
+        given().get("/dev/mock-upstream/v1/models").then().statusCode(404);
+        given().get("/healthz").then().statusCode(200).body("provider", equalTo("openai-compatible"));
     }
 }

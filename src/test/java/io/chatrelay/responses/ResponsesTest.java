@@ -354,8 +354,11 @@ class ResponsesTest {
                 "{\"input\":[],\"stream\":true}")) {
             assertRefused(as(session).body(body).post(RESPONSES), "invalid_request_error", "invalid_input", "input");
         }
-        assertRefused(as(session).body(request("hi", true).put("reasoning", new JsonObject().put("effort", "extreme"))
-                .encode()).post(RESPONSES), "invalid_request_error", "invalid_value", "reasoning.effort");
+        Response effort = as(session).body(request("hi", true).put("reasoning", new JsonObject().put("effort", "extreme"))
+                .encode()).post(RESPONSES);
+        assertRefused(effort, "invalid_request_error", "invalid_value", "reasoning.effort");
+        effort.then().body("error.message",
+                equalTo("reasoning.effort must be one of none, minimal, low, medium, high, xhigh"));
         assertRefused(as(session).body(request("hi", false).put("text", new JsonObject().put("verbosity", "minimal"))
                 .encode()).post(RESPONSES), "invalid_request_error", "invalid_value", "text.verbosity");
         for (String body : List.of("{\"input\":\"hi\"", "[{\"input\":\"hi\"}]", "\"hi\"", "")) {
@@ -369,6 +372,19 @@ class ResponsesTest {
         assertRefused(as(session).body("{\"input\":[],\"conversation_id\":\"" + conversationId + "\"}")
                 .post(RESPONSES), "invalid_request_error", "invalid_input", "input");
         assertEquals(0, Db.messagesOfSession(session), "no message may be stored");
+    }
+
+    @Test
+    void everyReasoningEffortOpenAiAcceptsIsForwarded() {
+        List<String> efforts = List.of("none", "minimal", "low", "medium", "high", "xhigh");
+        for (String effort : efforts) {
+            upstream.enqueue(Script.json(200, ResponsesEvents.body("resp_effort", "ok", 1, 1)));
+            given().contentType(ContentType.JSON)
+                    .body(request("hi", false).put("reasoning", new JsonObject().put("effort", effort)).encode())
+                    .post(RESPONSES).then().statusCode(200);
+            assertEquals(effort, upstreamBody().getJsonObject("reasoning").getString("effort"));
+        }
+        assertEquals(efforts.size(), upstream.requestCount());
     }
 
     @Test

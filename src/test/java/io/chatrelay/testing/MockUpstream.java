@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -196,6 +197,24 @@ public final class MockUpstream {
                     "Content-Length", String.valueOf(bytes.length)), false));
             script.steps.add(new Step.Write(bytes));
             return script.end();
+        }
+
+        /** A complete answer with this status, these headers and body (Content-Length is added). */
+        public static Script whole(int status, Map<String, String> headers, String body) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            Map<String, String> head = new LinkedHashMap<>(headers);
+            head.put("Content-Length", String.valueOf(bytes.length));
+            Script script = new Script();
+            script.steps.add(new Step.Head(status, head, false));
+            script.steps.add(new Step.Write(bytes));
+            return script.end();
+        }
+
+        /** Closes the connection without answering, not even a status line. */
+        public static Script hangUp() {
+            Script script = new Script();
+            script.steps.add(new Step.Reset());
+            return script;
         }
 
         /** Never answers, not even a status line. */

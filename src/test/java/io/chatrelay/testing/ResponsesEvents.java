@@ -2,6 +2,9 @@ package io.chatrelay.testing;
 
 import static io.chatrelay.testing.Chunks.quote;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Raw SSE events and bodies in the exact format of OpenAI's Responses API: named events
  * whose data repeats the name as {@code type}, numbered by {@code sequence_number}.
@@ -44,6 +47,34 @@ public final class ResponsesEvents {
                 + "\",\"output_index\":0,\"content_index\":0,\"text\":" + quote(text) + ",\"logprobs\":[]");
     }
 
+    public static String contentPartDone(int sequence, String text) {
+        return event("response.content_part.done", sequence, "\"item_id\":\"" + MESSAGE_ID
+                + "\",\"output_index\":0,\"content_index\":0,\"part\":" + outputText(text));
+    }
+
+    public static String outputItemDone(int sequence, String text) {
+        return event("response.output_item.done", sequence, "\"output_index\":0,\"item\":" + message(text));
+    }
+
+    /**
+     * A whole stream as OpenAI sends it for a message of these text deltas: created, in_progress,
+     * the item and part added, the deltas, the text, part and item done, completed.
+     */
+    public static String[] sequence(String responseId, String... deltas) {
+        String text = String.join("", deltas);
+        List<String> events = new ArrayList<>(List.of(created(responseId),
+                inProgress(responseId), outputItemAdded(), contentPartAdded()));
+        int sequence = events.size();
+        for (String delta : deltas) {
+            events.add(delta(sequence++, delta));
+        }
+        events.add(textDone(sequence++, text));
+        events.add(contentPartDone(sequence++, text));
+        events.add(outputItemDone(sequence++, text));
+        events.add(completed(sequence, responseId, text, 5, deltas.length));
+        return events.toArray(String[]::new);
+    }
+
     public static String completed(int sequence, String responseId, String text, int input, int output) {
         return event("response.completed", sequence, "\"response\":" + response(responseId, "completed",
                 output(text), "null", usage(input, output)));
@@ -83,13 +114,20 @@ public final class ResponsesEvents {
     }
 
     private static String output(String text) {
-        return "[{\"id\":\"" + MESSAGE_ID + "\",\"type\":\"message\",\"status\":\"completed\",\"content\":"
-                + "[{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[],\"text\":" + quote(text)
-                + "}],\"role\":\"assistant\"}]";
+        return "[" + message(text) + "]";
+    }
+
+    private static String message(String text) {
+        return "{\"id\":\"" + MESSAGE_ID + "\",\"type\":\"message\",\"status\":\"completed\",\"content\":["
+                + outputText(text) + "],\"role\":\"assistant\"}";
+    }
+
+    private static String outputText(String text) {
+        return "{\"type\":\"output_text\",\"annotations\":[],\"logprobs\":[],\"text\":" + quote(text) + "}";
     }
 
     private static String usage(int input, int output) {
-        return "{\"input_tokens\":" + input + ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":"
+        return "{\"input_tokens\":" + input + ",\"input_tokens_details\":{\"cached_tokens\":0,\"cache_write_tokens\":0},\"output_tokens\":"
                 + output + ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":" + (input + output)
                 + "}";
     }

@@ -69,6 +69,17 @@ class UpstreamUnreachableTest {
     }
 
     @Test
+    void modelsGet502UpstreamError() {
+        for (String path : List.of("/v1/models", "/v1/models/gpt-4.1-mini")) {
+            given().get(path)
+                    .then().statusCode(502)
+                    .body("error.type", equalTo("upstream_error"))
+                    .body("error.code", equalTo("upstream_unreachable"));
+        }
+        assertEquals(0, upstream.requestCount());
+    }
+
+    @Test
     void turnInAConversationStoresTheUserMessageAndAnAssistantError() {
         String conversationId = Api.createConversation(session);
 
