@@ -1,6 +1,7 @@
 package io.chatrelay.chat;
 
 import static io.chatrelay.testing.Api.as;
+import static io.chatrelay.testing.Api.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
@@ -86,20 +87,7 @@ class StoredHistoryLimitTest {
         try (SseClient client = SseClient.post("/v1/chat/completions",
                 body.put("conversation_id", conversationId).encode(), headers)) {
             assertEquals(200, client.status());
-            assertEquals(Chunks.DONE, lastEvent(client));
+            assertEquals(Chunks.DONE, client.lastEvent());
         }
-    }
-
-    private static String lastEvent(SseClient client) {
-        String last = null;
-        String event;
-        while ((event = client.nextEvent()) != null) {
-            last = event;
-        }
-        return last;
-    }
-
-    private static JsonObject message(String role, String content) {
-        return new JsonObject().put("role", role).put("content", content);
     }
 }

@@ -1,6 +1,7 @@
 package io.chatrelay.chat;
 
 import static io.chatrelay.testing.Api.as;
+import static io.chatrelay.testing.Api.message;
 import static io.chatrelay.testing.ErrorAssertions.assertOpenAiError;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
@@ -78,7 +79,8 @@ class StoredHistoryTest {
         assertEquals("Third question", stored.getString("messages[4].content"));
         assertEquals("Third answer.", stored.getString("messages[5].content"));
         assertEquals(1, Db.number("select count(*) from messages where conversation_id = ?::uuid"
-                + " and content = '\"Third question\"'::jsonb", conversationId), "the turn's user message is stored once");
+                + " and content = '\"Third question\"'::jsonb", conversationId),
+                "the turn's user message is stored once");
     }
 
     @Test
@@ -96,7 +98,8 @@ class StoredHistoryTest {
                 .body(equalTo(completion));
 
         assertEquals(new JsonArray().add(message("user", "Capital of France?")).add(message("assistant", "Paris."))
-                .add(message("user", "Still?")), new JsonObject(upstream.lastRequest().body()).getJsonArray("messages"));
+                .add(message("user", "Still?")),
+                new JsonObject(upstream.lastRequest().body()).getJsonArray("messages"));
         assertEquals(List.of("user", "assistant", "user", "assistant"),
                 Api.conversation(session, conversationId).getList("messages.role"));
     }
@@ -255,10 +258,6 @@ class StoredHistoryTest {
             request = request.header("X-History", "stored");
         }
         return request.body(body.put("conversation_id", conversationId).encode()).post("/v1/chat/completions");
-    }
-
-    private static JsonObject message(String role, String content) {
-        return new JsonObject().put("role", role).put("content", content);
     }
 
     private static JsonObject call(String id) {

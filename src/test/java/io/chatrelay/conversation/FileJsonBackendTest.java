@@ -1,6 +1,7 @@
 package io.chatrelay.conversation;
 
 import static io.chatrelay.testing.Api.as;
+import static io.chatrelay.testing.Api.message;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -249,7 +250,7 @@ class FileJsonBackendTest {
                 Script.json(200, Chunks.completion("Still a file.")));
         try (SseClient client = Api.stream(session, Api.chat("hello file", true).put("conversation_id",
                 conversationId))) {
-            assertEquals(Chunks.DONE, lastEvent(client));
+            assertEquals(Chunks.DONE, client.lastEvent());
         }
 
         as(session).header("X-History", "stored")
@@ -270,19 +271,6 @@ class FileJsonBackendTest {
         JsonPath stored = Api.conversation(session, conversationId);
         assertEquals(List.of("hello file", "Hi from a file.", "and now?", "Still a file."),
                 stored.getList("messages.content"));
-    }
-
-    private static String lastEvent(SseClient client) {
-        String last = null;
-        String event;
-        while ((event = client.nextEvent()) != null) {
-            last = event;
-        }
-        return last;
-    }
-
-    private static JsonObject message(String role, String content) {
-        return new JsonObject().put("role", role).put("content", content);
     }
 
     @Test

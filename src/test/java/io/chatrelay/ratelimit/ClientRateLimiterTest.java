@@ -27,10 +27,11 @@ class ClientRateLimiterTest {
 
     @Test
     void theCaffeineClassesOfTheBucketCacheAreRegisteredForReflection() throws Exception {
-        Set<String> registered = Set.of(ClientRateLimiter.class.getAnnotation(RegisterForReflection.class).classNames());
+        Set<String> registered = Set.of(
+                ClientRateLimiter.class.getAnnotation(RegisterForReflection.class).classNames());
         Cache<String, Bucket> cache = ClientRateLimiter.newBucketCache(10, Duration.ofMinutes(1));
-        cache.put("192.0.2.1", Bucket.builder().addLimit(limit -> limit.capacity(1).refillIntervally(1, Duration.ofMinutes(1)))
-                .build());
+        cache.put("192.0.2.1", Bucket.builder()
+                .addLimit(limit -> limit.capacity(1).refillIntervally(1, Duration.ofMinutes(1))).build());
 
         // Caffeine's manual cache wraps the generated cache class, whose map holds generated entry classes.
         Object generatedCache = field(cache, "cache");

@@ -35,6 +35,11 @@ public final class Api {
                 .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", userText)));
     }
 
+    /** One chat message. */
+    public static JsonObject message(String role, String content) {
+        return new JsonObject().put("role", role).put("content", content);
+    }
+
     /** Opens a streamed chat as the session, accepting an event stream as browsers' EventSource does. */
     public static SseClient stream(String session, JsonObject body) {
         return SseClient.post("/v1/chat/completions", body.encode(),

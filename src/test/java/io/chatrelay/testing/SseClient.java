@@ -86,6 +86,16 @@ public final class SseClient implements AutoCloseable {
         }
     }
 
+    /** The last complete event before the stream ended (its final one, e.g. {@code [DONE]}). */
+    public String lastEvent() {
+        String last = null;
+        String event;
+        while ((event = nextEvent()) != null) {
+            last = event;
+        }
+        return last;
+    }
+
     /** Everything up to the end of the body. */
     public String readToEnd() {
         lock.lock();
