@@ -73,8 +73,10 @@ public interface TranscriptStore {
      * there, and none after it is read.
      */
     default Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
-        return findConversation(sessionId, conversationId).map(conversation -> listMessages(conversationId,
-                Math.max(0, conversation.lastSeq() - limit), limit));
+        return findConversation(sessionId, conversationId).map(conversation -> {
+            int rows = Math.min(limit, conversation.lastSeq());
+            return rows <= 0 ? List.of() : listMessages(conversationId, conversation.lastSeq() - rows, rows);
+        });
     }
 
     /** Changes title and/or pinned (null leaves a field as it is); empty when not the session's. */

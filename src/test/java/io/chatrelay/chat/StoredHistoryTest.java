@@ -235,6 +235,17 @@ class StoredHistoryTest {
         assertEquals(2, Db.messagesOfSession(session));
     }
 
+    @Test
+    void aConversationWithoutMessagesAddsNothing() {
+        upstream.enqueue(Script.json(200, Chunks.completion("First answer.")));
+
+        jsonTurn(Api.chat("First question", false), true).then().statusCode(200);
+
+        assertEquals(new JsonArray().add(message("user", "First question")),
+                new JsonObject(upstream.lastRequest().body()).getJsonArray("messages"));
+        assertEquals(List.of("user", "assistant"), Api.conversation(session, conversationId).getList("messages.role"));
+    }
+
     private List<String> streamTurn(JsonObject body, boolean storedHistory) {
         body.put("conversation_id", conversationId);
         Map<String, String> headers = storedHistory

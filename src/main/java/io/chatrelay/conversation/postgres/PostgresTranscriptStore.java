@@ -133,8 +133,13 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Transactional
     public Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
         return conversations.findOwned(sessionId, conversationId)
-                .map(conversation -> messages.listAfter(conversationId, Math.max(0, conversation.lastSeq - limit),
-                        limit).stream().map(Message::toRecord).toList());
+                .map(conversation -> {
+                    // Up to the last seq as the read began: a message committed meanwhile is not read.
+                    int rows = Math.min(limit, conversation.lastSeq);
+                    return rows <= 0 ? List.<MessageRecord>of()
+                            : messages.listAfter(conversationId, conversation.lastSeq - rows, rows).stream()
+                                    .map(Message::toRecord).toList();
+                });
     }
 
     @Override
