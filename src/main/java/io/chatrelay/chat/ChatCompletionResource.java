@@ -11,7 +11,16 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import io.chatrelay.relay.ExchangeRelay;
+import io.chatrelay.relay.Protocol;
+import io.chatrelay.relay.RelayedResponse;
+import io.chatrelay.relay.RelayedResponseWriter;
+import io.chatrelay.relay.RequestBodyReader;
 import io.chatrelay.session.SessionResolver;
+import io.chatrelay.toolloop.ToolLoopRelay;
+import io.chatrelay.toolloop.ToolSelection;
+import io.chatrelay.turn.ExchangeRequest;
+import io.chatrelay.turn.StoredHistory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -58,7 +67,7 @@ public class ChatCompletionResource {
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
     public Uni<RelayedResponse> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
-        ExchangeRequest chat = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER),
+        ExchangeRequest chat = parser.parse(body, request.getHeader(RequestBodyReader.CONVERSATION_HEADER),
                 request.getHeader(StoredHistory.HEADER));
         var session = sessions.resolve(request);
         ToolSelection.ToolPlan plan = tools.plan(chat.upstreamBody());

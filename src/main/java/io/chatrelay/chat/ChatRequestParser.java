@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.chatrelay.error.ApiException;
+import io.chatrelay.relay.RequestBodyReader;
+import io.chatrelay.turn.ExchangeRequest;
+import io.chatrelay.turn.StoredHistory;
 
 /**
  * Reads and checks a chat completion body before anything is stored or sent upstream.
@@ -16,8 +19,6 @@ import io.chatrelay.error.ApiException;
  */
 @ApplicationScoped
 public class ChatRequestParser {
-
-    public static final String CONVERSATION_HEADER = "X-Conversation-Id";
 
     private final RequestBodyReader bodies;
 

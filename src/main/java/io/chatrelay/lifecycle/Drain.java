@@ -10,8 +10,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.chatrelay.chat.LiveTurns;
 import io.chatrelay.conversation.PersistenceConfig;
+import io.chatrelay.http.DrainFilter;
+import io.chatrelay.turn.LiveTurns;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 

@@ -16,10 +16,10 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.chatrelay.chat.ExchangeRelay;
-import io.chatrelay.chat.RelayedBody;
-import io.chatrelay.chat.RelayedResponse;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.relay.ExchangeRelay;
+import io.chatrelay.relay.RelayedBody;
+import io.chatrelay.relay.RelayedResponse;
 import io.chatrelay.upstream.UpstreamClient;
 import io.smallrye.mutiny.Uni;
 

@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-import io.chatrelay.chat.AnswerFolder;
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.sse.SseEvent;
+import io.chatrelay.turn.AnswerFolder;
 
 /**
  * Folds a Responses API answer into the assistant message to store: the text of the

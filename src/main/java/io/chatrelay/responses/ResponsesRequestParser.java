@@ -7,9 +7,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import io.chatrelay.chat.ExchangeRequest;
-import io.chatrelay.chat.RequestBodyReader;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.relay.RequestBodyReader;
+import io.chatrelay.turn.ExchangeRequest;
 
 /**
  * Reads and checks a Responses API body before anything is stored or sent upstream. The

@@ -14,13 +14,13 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import io.chatrelay.chat.ChatRequestParser;
-import io.chatrelay.chat.ExchangeRelay;
-import io.chatrelay.chat.ExchangeRequest;
-import io.chatrelay.chat.Protocol;
-import io.chatrelay.chat.RelayedResponse;
-import io.chatrelay.chat.SseFrames;
+import io.chatrelay.relay.ExchangeRelay;
+import io.chatrelay.relay.Protocol;
+import io.chatrelay.relay.RelayedResponse;
+import io.chatrelay.relay.RequestBodyReader;
 import io.chatrelay.session.SessionResolver;
+import io.chatrelay.sse.SseFrames;
+import io.chatrelay.turn.ExchangeRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -62,7 +62,7 @@ public class ResponsesResource {
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
     public Uni<RelayedResponse> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
-        ExchangeRequest exchange = parser.parse(body, request.getHeader(ChatRequestParser.CONVERSATION_HEADER),
+        ExchangeRequest exchange = parser.parse(body, request.getHeader(RequestBodyReader.CONVERSATION_HEADER),
                 request.getHeader(ResponsesRequestParser.PREVIOUS_RESPONSE_HEADER));
         Optional<String> session = sessions.resolve(request);
         return relay.relay(PROTOCOL, exchange, session);

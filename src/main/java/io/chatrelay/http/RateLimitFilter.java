@@ -1,0 +1,93 @@
+package io.chatrelay.http;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import io.chatrelay.error.OpenAiError;
+import io.chatrelay.ratelimit.ClientRateLimiter;
+import io.chatrelay.ratelimit.RateLimitConfig;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.Json;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Applies RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SEC per client address to
+ * {@code /v1/*}: every such response carries {@code X-RateLimit-Limit} and
+ * {@code X-RateLimit-Remaining}; a refused request gets 429 {@code rate_limit_exceeded}
+ * with {@code Retry-After} and never reaches a resource. As a Vert.x route filter it runs
+ * before RESTEasy, on the event loop, without blocking.
+ *
+ * <p>The client address is the connection's peer, as Vert.x reports it. Quarkus replaces
+ * it with the {@code X-Forwarded-For}/{@code Forwarded} address only when
+ * {@code quarkus.http.proxy.proxy-address-forwarding} is on; otherwise those headers are
+ * ignored, so a client cannot choose its own bucket.
+ */
+@Singleton
+public class RateLimitFilter {
+
+    /** After Quarkus's CORS filter (300), so that a 429 still carries the CORS headers a browser needs to read it. */
+    private static final int PRIORITY = 290;
+
+    private final RateLimitConfig config;
+
+    RateLimitFilter(RateLimitConfig config) {
+        this.config = config;
+    }
+
+    void register(@Observes Filters filters) {
+        if (config.max() < 0) {
+            throw new IllegalStateException("RATE_LIMIT_MAX must be 0 (off) or a positive number of requests");
+        }
+        if (config.max() == 0) {
+            return;
+        }
+        if (config.window().toSeconds() < 1) {
+            throw new IllegalStateException("RATE_LIMIT_WINDOW_SEC must be at least 1 second");
+        }
+        if (config.maxClients() < 1) {
+            throw new IllegalStateException("relay.rate-limit.max-clients must be at least 1");
+        }
+        ClientRateLimiter limiter = new ClientRateLimiter(config.max(), config.window(), config.maxClients());
+        filters.register(context -> limit(context, limiter), PRIORITY);
+    }
+
+    private static void limit(RoutingContext context, ClientRateLimiter limiter) {
+        if (!isApiPath(context.normalizedPath()) || isPreflight(context.request())) {
+            context.next();
+            return;
+        }
+        ClientRateLimiter.Decision decision = limiter.tryAcquire(clientAddress(context.request()));
+        context.response().putHeader("X-RateLimit-Limit", Integer.toString(decision.limit()))
+                .putHeader("X-RateLimit-Remaining", Long.toString(decision.remaining()));
+        if (decision.allowed()) {
+            context.next();
+            return;
+        }
+        String body = Json.encode(OpenAiError.of("Rate limit reached: at most " + decision.limit()
+                + " requests per window from one address; retry after " + decision.retryAfterSeconds() + " s",
+                "rate_limit_exceeded", null, "rate_limit_exceeded"));
+        // The request body is left unread, so the connection cannot carry another request.
+        context.response().setStatusCode(429).putHeader("Content-Type", "application/json")
+                .putHeader("Retry-After", Long.toString(decision.retryAfterSeconds()))
+                .putHeader("Connection", "close").end(body);
+    }
+
+    private static boolean isApiPath(String path) {
+        return path != null && (path.equals("/v1") || path.startsWith("/v1/"));
+    }
+
+    /** A CORS preflight is the browser asking, not the client calling: it costs no token. */
+    private static boolean isPreflight(HttpServerRequest request) {
+        return request.method() == HttpMethod.OPTIONS && request.getHeader("Origin") != null
+                && request.getHeader("Access-Control-Request-Method") != null;
+    }
+
+    private static String clientAddress(HttpServerRequest request) {
+        SocketAddress address = request.remoteAddress();
+        // Only a non-IP transport (a Unix socket) has no host; such callers share one bucket.
+        return address == null || address.host() == null ? "unknown" : address.host();
+    }
+}

@@ -1,0 +1,96 @@
+package io.chatrelay.relay;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.chatrelay.conversation.ConversationIds;
+import io.chatrelay.error.ApiException;
+import io.chatrelay.upstream.UpstreamConfig;
+
+/**
+ * The checks every relayed endpoint (chat completions, responses) makes on a body in the
+ * same way. Numbers keep their exact decimal form and unknown fields are kept, so that the
+ * body the provider receives is the client's, minus our own fields.
+ */
+@ApplicationScoped
+public class RequestBodyReader {
+
+    /** Names the conversation when the body does not ({@code conversation_id} wins when both do). */
+    public static final String CONVERSATION_HEADER = "X-Conversation-Id";
+
+    /** The values OpenAI's API accepts for {@code reasoning_effort} and {@code reasoning.effort}. */
+    public static final List<String> REASONING_EFFORTS = List.of("none", "minimal", "low", "medium", "high",
+            "xhigh");
+    public static final List<String> VERBOSITIES = List.of("low", "medium", "high");
+
+    private final ObjectMapper json;
+    private final UpstreamConfig upstream;
+
+    RequestBodyReader(ObjectMapper mapper, UpstreamConfig upstream) {
+        this.json = mapper.copy()
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+        this.upstream = upstream;
+    }
+
+    /** The body as a JSON object, or a 400 {@code invalid_json}. */
+    public ObjectNode readObject(byte[] raw) {
+        JsonNode node;
+        try {
+            node = raw == null || raw.length == 0 ? null : json.readTree(raw);
+        } catch (IOException e) {
+            throw ApiException.invalidRequest("invalid_json", null, "The request body is not valid JSON");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw ApiException.invalidRequest("invalid_json", null, "The request body must be a JSON object");
+        }
+        return object;
+    }
+
+    /**
+     * Checks that {@code parent.field}, when present and not null, is one of {@code allowed};
+     * else a 400 {@code invalid_value} naming {@code param}. A parent that is not an object has
+     * no such field.
+     */
+    public static void checkEnum(JsonNode parent, String field, String param, List<String> allowed) {
+        JsonNode value = parent == null ? null : parent.get(field);
+        if (value == null || value.isNull()) {
+            return;
+        }
+        if (!value.isTextual() || !allowed.contains(value.asText())) {
+            throw ApiException.invalidRequest("invalid_value", param,
+                    param + " must be one of " + String.join(", ", allowed));
+        }
+    }
+
+    /**
+     * Removes {@code conversation_id} from the body and returns the conversation it or the
+     * header names (the body wins), or null; a malformed id is a 400.
+     */
+    public static UUID takeConversationId(ObjectNode body, String fromHeader) {
+        JsonNode fromBody = body.remove("conversation_id");
+        if (fromBody != null && !fromBody.isNull()) {
+            return ConversationIds.parse(fromBody.isTextual() ? fromBody.asText() : null, "conversation_id");
+        }
+        return fromHeader == null ? null : ConversationIds.parse(fromHeader, "conversation_id");
+    }
+
+    /** Sets DEFAULT_MODEL when the body names no model, and returns the model the request uses. */
+    public String fillModel(ObjectNode body) {
+        JsonNode model = body.get("model");
+        if (model == null || model.isNull()) {
+            body.put("model", upstream.defaultModel());
+        }
+        return body.get("model").asText();
+    }
+}

@@ -1,0 +1,63 @@
+package io.chatrelay.turn;
+
+import java.util.UUID;
+
+import io.chatrelay.conversation.AssistantMessage;
+import io.chatrelay.conversation.BlockingWrites;
+import io.chatrelay.conversation.TranscriptStore;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+
+/**
+ * The PERSIST_STREAMING_DELTAS escape hatch: a draft row exists from the start and its
+ * content is rewritten every HISTORY_BATCH_FLUSH_MS while text arrives, then finalised.
+ * Writes are chained so that an append never overtakes the final update.
+ */
+final class DraftRecorder extends PersistedRecorder {
+
+    private final UUID conversationId;
+    private final UUID messageId;
+    private final TranscriptStore store;
+    private final BlockingWrites writes;
+    private final Vertx vertx;
+    private final long timerId;
+    private volatile boolean finished;
+    private int flushedVersion;
+    private Uni<Void> tail = Uni.createFrom().voidItem().memoize().indefinitely();
+
+    DraftRecorder(UUID conversationId, UUID messageId, TranscriptStore store, BlockingWrites writes, Vertx vertx,
+            long flushIntervalMs, LiveTurns live) {
+        super(live);
+        this.conversationId = conversationId;
+        this.messageId = messageId;
+        this.store = store;
+        this.writes = writes;
+        this.vertx = vertx;
+        this.timerId = vertx.setPeriodic(flushIntervalMs, id -> flush());
+    }
+
+    private synchronized void flush() {
+        AnswerFolder current = latest();
+        if (finished || current == null || current.version() == flushedVersion) {
+            return;
+        }
+        flushedVersion = current.version();
+        String text = current.contentSoFar();
+        enqueue("assistant_draft_append", () -> store.appendAssistantDraft(messageId, text));
+    }
+
+    @Override
+    protected Uni<Void> store(AssistantMessage message) {
+        finished = true;
+        vertx.cancelTimer(timerId);
+        return enqueue("assistant_draft_finish", () -> store.finishAssistantDraft(messageId, message));
+    }
+
+    private synchronized Uni<Void> enqueue(String operation, Runnable write) {
+        Uni<Void> previous = tail;
+        tail = previous.chain(() -> writes.bestEffort(operation, conversationId, write)).memoize().indefinitely();
+        tail.subscribe().with(ignored -> {
+        });
+        return tail;
+    }
+}
