@@ -1,6 +1,7 @@
 package io.chatrelay.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 /**
  * The final state of an assistant message, written once when its exchange ends.
@@ -10,4 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record AssistantMessage(String status, JsonNode content, String finishReason, JsonNode toolCalls,
         JsonNode usage, String responseId) {
+
+    /** A turn that ended before any of the answer arrived: empty text, nothing else. */
+    public static AssistantMessage empty(String status) {
+        return new AssistantMessage(status, TextNode.valueOf(""), null, null, null, null);
+    }
 }

@@ -15,11 +15,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.chatrelay.error.ApiException;
-import io.chatrelay.relay.ExchangeRelay;
-import io.chatrelay.relay.RelayedBody;
-import io.chatrelay.relay.RelayedResponse;
+import io.chatrelay.relay.RelayedResponses;
 import io.chatrelay.upstream.UpstreamClient;
 import io.smallrye.mutiny.Uni;
 
@@ -39,14 +38,14 @@ public class ModelsResource {
     }
 
     @GET
-    // The answer's media type is the provider's; RelayedResponseWriter sets it.
+    // The answer's media type is the provider's: the RestResponse names it.
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "List the provider's models", description = "Relayed to the provider's /models.")
     @APIResponse(responseCode = "200", description = "The provider's model list, relayed unchanged",
             content = @Content(mediaType = "application/json"))
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
-    public Uni<RelayedResponse> list() {
+    public Uni<RestResponse<?>> list() {
         return relay("models");
     }
 
@@ -61,20 +60,20 @@ public class ModelsResource {
     @APIResponse(responseCode = "404", description = "The provider does not know the model (its answer, relayed)")
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
-    public Uni<RelayedResponse> retrieve(
+    public Uni<RestResponse<?>> retrieve(
             @Parameter(description = "The model id, e.g. gpt-4.1-mini") @PathParam("id") @Encoded String id) {
         return relay(ModelPath.of(id));
     }
 
     /** The provider's answer read whole, then sent with its status and content type. */
-    private Uni<RelayedResponse> relay(String path) {
+    private Uni<RestResponse<?>> relay(String path) {
         return upstream.get(path).chain(answer -> answer.bodyAsBuffer()
                 .onCancellation().invoke(answer::cancel)
                 .onFailure().transform(failure -> new ApiException(502, "upstream_error", "upstream_error", null,
                         "The upstream provider's answer was cut off"))
                 .map(body -> {
-                    Map<String, List<String>> headers = ExchangeRelay.providerHeaders(answer);
-                    return new RelayedResponse(answer.status(), headers, RelayedBody.whole(body));
+                    Map<String, List<String>> headers = RelayedResponses.providerHeaders(answer);
+                    return RelayedResponses.whole(answer.status(), headers, body);
                 }));
     }
 }

@@ -11,14 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.turn.AnswerFolder;
 import io.chatrelay.turn.TurnRecorder;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * The one log line of a finished exchange: endpoint, conversation, a hash of the session
@@ -26,7 +27,7 @@ import io.vertx.core.http.HttpServerResponse;
  * duration. Never message content or keys. The same fields go to the MDC, so that JSON
  * logs carry them as fields. One instance per request.
  */
-public final class ExchangeLog {
+final class ExchangeLog {
 
     private static final Logger LOG = Logger.getLogger("io.chatrelay.exchange");
     private static final String[] FIELDS = { "endpoint", "conversation_id", "session_hash", "status",
@@ -42,7 +43,7 @@ public final class ExchangeLog {
     private volatile String status;
     private volatile String finishReason;
 
-    public ExchangeLog(String endpoint, Optional<String> session) {
+    ExchangeLog(String endpoint, Optional<String> session) {
         this.endpoint = endpoint;
         this.sessionHash = session.map(ExchangeLog::hash).orElse(null);
     }
@@ -51,7 +52,7 @@ public final class ExchangeLog {
         conversationId = id;
     }
 
-    public void upstreamStatus(int httpStatus) {
+    void upstreamStatus(int httpStatus) {
         upstreamStatus = httpStatus;
     }
 
@@ -79,29 +80,27 @@ public final class ExchangeLog {
         };
     }
 
-    /** The response, counted as it goes out; the line is written when it ends. */
-    public RelayedResponse counting(RelayedResponse response) {
-        RelayedBody body = response.body();
-        RelayedBody counted = new RelayedBody() {
-
-            @Override
-            public Future<Void> writeTo(HttpServerResponse client) {
-                return body.writeTo(client).andThen(ignored -> {
-                    bytes.set(client.bytesWritten());
-                    write();
-                });
-            }
-
-            @Override
-            public void clientLeft() {
-                body.clientLeft();
-            }
-        };
-        return new RelayedResponse(response.status(), response.headers(), counted);
+    /**
+     * The response, counted as it goes out: the line is written when a stream has ended, or
+     * at once for a whole body.
+     */
+    @SuppressWarnings("unchecked")
+    RestResponse<?> counting(RestResponse<?> response) {
+        if (response.getEntity() instanceof Multi<?> stream) {
+            Multi<Buffer> counted = NoContextPropagation.assemble(() -> ((Multi<Buffer>) stream)
+                    .onItem().invoke(item -> bytes.addAndGet(item.length()))
+                    .onTermination().invoke(this::write));
+            return RestResponse.ResponseBuilder.fromResponse((RestResponse<Object>) response).entity(counted).build();
+        }
+        if (response.getEntity() instanceof Buffer whole) {
+            bytes.set(whole.length());
+        }
+        write();
+        return response;
     }
 
     /** The exchange failed before its response began (404, 429, 502, ...). */
-    public void failed(Throwable failure) {
+    void failed(Throwable failure) {
         if (status == null) {
             status = "refused";
         }

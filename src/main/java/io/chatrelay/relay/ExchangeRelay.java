@@ -1,17 +1,20 @@
 package io.chatrelay.relay;
 
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageStatus;
@@ -21,29 +24,32 @@ import io.chatrelay.turn.AnswerFolder;
 import io.chatrelay.turn.ExchangeRequest;
 import io.chatrelay.turn.TurnOpener;
 import io.chatrelay.turn.TurnOpener.OpenedTurn;
+import io.chatrelay.turn.TurnRecorder;
 import io.chatrelay.upstream.UpstreamClient;
 import io.chatrelay.upstream.UpstreamResponse;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
  * One exchange with the provider: open the turn, call the provider, relay its answer and
- * store the assistant message, whatever the outcome. The protocol (chat completions or
- * responses) decides the path and how the answer is folded.
+ * store the assistant message, whatever the outcome. A streamed answer is a
+ * {@code Multi<Buffer>} ({@link AnswerStream}) that the resource returns as its entity
+ * ({@link RelayedBodyWriter} writes it); a JSON answer or an error is read whole, stored,
+ * then sent unchanged. The protocol (chat completions or responses) decides the path and
+ * how the answer is folded.
  */
 @ApplicationScoped
 public class ExchangeRelay {
 
     private static final Logger LOG = Logger.getLogger(ExchangeRelay.class);
-    /** Provider headers worth passing on: request ids help users when they report a problem. */
-    private static final List<String> RELAYED_HEADERS = List.of("x-request-id", "openai-processing-ms",
-            "openai-version");
+    public static final String BROKEN_STREAM = "The upstream stream ended unexpectedly";
 
-    /** What is stored when the provider failed before any of its answer arrived. */
-    public static final AssistantMessage NO_ANSWER = new ChatCompletionAccumulator()
-            .toMessage(MessageStatus.ERROR);
-    private static final AssistantMessage LEFT_BEFORE_ANSWER = new ChatCompletionAccumulator()
-            .toMessage(MessageStatus.ABORTED);
+    /** Makes the response once the provider's head arrived; {@code headers} are the ones to relay, mutable. */
+    @FunctionalInterface
+    public interface Responder {
+        Uni<RestResponse<?>> respond(OpenedTurn turn, UpstreamResponse answer, Map<String, List<String>> headers);
+    }
 
     private final TurnOpener opener;
     private final UpstreamClient upstream;
@@ -57,72 +63,126 @@ public class ExchangeRelay {
         this.metrics = metrics;
     }
 
-    public Uni<RelayedResponse> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
-        ExchangeLog log = new ExchangeLog(protocol.path(), session);
+    /** The plain relay: the provider's answer goes to the client as it came. */
+    public Uni<RestResponse<?>> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
+        return exchange(protocol.path(), request, session, (turn, answer, headers) -> {
+            AnswerFolder folder = protocol.newFolder();
+            if (answer.status() < 400 && request.stream()) {
+                return Uni.createFrom().item(RelayedResponses.streamed(answer.status(), headers,
+                        relayStream(protocol, new AnswerStream(folder, turn.recorder()), answer)));
+            }
+            return relayWhole(answer, turn.recorder(), folder, headers, (completion, bytes) -> {
+                folder.acceptBody(completion);
+                String status = folder.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL;
+                return turn.recorder().finish(folder.toMessage(status))
+                        .replaceWith(RelayedResponses.whole(answer.status(), headers, bytes));
+            });
+        });
+    }
+
+    /**
+     * Opens the turn, posts the request's body to {@code path} and hands the provider's
+     * answer to {@code responder}. A provider that cannot be reached stores the turn as an
+     * error; a client that leaves before the response starts stores it as aborted and stops
+     * the provider. The exchange's log line is written when the response has ended.
+     */
+    public Uni<RestResponse<?>> exchange(String path, ExchangeRequest request, Optional<String> session,
+            Responder responder) {
+        ExchangeLog log = new ExchangeLog(path, session);
         // Written once the turn is open: opening may have added the stored history to the messages.
-        return open(log, session, request).chain(turn -> abortIfLeft(turn,
-                upstream.post(protocol.path(), Buffer.buffer(upstreamBytes(request.upstreamBody())), request.stream())
-                        .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
-                        .invoke(answer -> log.upstreamStatus(answer.status()))
-                        .chain(answer -> respond(protocol, request, turn, answer))))
+        return open(log, session, request).chain(turn -> post(path, request.upstreamBody(), request.stream())
+                .onFailure().call(failure -> turn.recorder().finish(emptyAnswer(MessageStatus.ERROR)))
+                .invoke(answer -> log.upstreamStatus(answer.status()))
+                .chain(answer -> responder.respond(turn, answer, RelayedResponses.relayedHeaders(answer, turn)))
+                .onCancellation().invoke(() -> turn.recorder().finish(emptyAnswer(MessageStatus.ABORTED))
+                        .subscribe().with(ignored -> {
+                        })))
                 .map(log::counting)
                 .onFailure().invoke(log::failed);
     }
 
-    /**
-     * A client that leaves before the response starts (the provider has not answered yet,
-     * or a JSON answer is still being read) cancels this: the turn is stored as aborted.
-     * Once the response has started, the stream's own cancellation takes over.
-     */
-    public static <T> Uni<T> abortIfLeft(OpenedTurn turn, Uni<T> exchange) {
-        return exchange.onCancellation().invoke(() -> turn.recorder().finish(LEFT_BEFORE_ANSWER).subscribe()
-                .with(ignored -> {
-                }));
-    }
-
     /** Opens the turn with its outcome also reported to the exchange's log line. */
-    public Uni<OpenedTurn> open(ExchangeLog log, Optional<String> session, ExchangeRequest request) {
+    private Uni<OpenedTurn> open(ExchangeLog log, Optional<String> session, ExchangeRequest request) {
         return opener.open(session, request).map(turn -> {
             log.conversation(turn.conversationId());
             return new OpenedTurn(turn.conversationId(), log.observe(turn.recorder()));
         });
     }
 
-    private Uni<RelayedResponse> respond(Protocol protocol, ExchangeRequest request, OpenedTurn turn,
-            UpstreamResponse answer) {
-        Map<String, List<String>> headers = relayedHeaders(answer, turn);
-        if (answer.status() < 400 && request.stream()) {
-            RelayedBody stream = new StreamRelay(answer, turn.recorder(), protocol, metrics);
-            return Uni.createFrom().item(new RelayedResponse(answer.status(), asStream(headers), stream));
-        }
-        return relayWhole(protocol.newFolder(), turn, answer, headers);
+    public Uni<UpstreamResponse> post(String path, ObjectNode body, boolean stream) {
+        return upstream.post(path, Buffer.buffer(bytesOf(body)), stream);
     }
 
-    /** A JSON answer or an error: read it whole, store the turn, then send it unchanged. */
-    public Uni<RelayedResponse> relayWhole(AnswerFolder folder, OpenedTurn turn, UpstreamResponse answer,
-            Map<String, List<String>> headers) {
+    /**
+     * The streamed answer of a plain relay: once the provider's body is over, the message is
+     * committed, then the held end goes out; a body that broke ends with the protocol's
+     * in-band error. A client that leaves stores what arrived as aborted and stops the provider.
+     */
+    private Multi<Buffer> relayStream(Protocol protocol, AnswerStream stream, UpstreamResponse answer) {
+        TurnRecorder recorder = stream.recorder();
+        recorder.onShutdown(answer::cancel);
+        // Claimed once, by the end of the provider's body or by the client leaving.
+        AtomicBoolean outcomeClaimed = new AtomicBoolean();
+        return NoContextPropagation.assemble(() -> stream.relay(answer, failure -> {
+            if (!outcomeClaimed.compareAndSet(false, true)) {
+                return Multi.createFrom().empty();
+            }
+            if (failure != null) {
+                LOG.warnf("Upstream stream failed mid-way (%s); storing the partial answer",
+                        failure.getClass().getSimpleName());
+                metrics.upstreamOutcome("broken");
+                return stream.commitThen(MessageStatus.ERROR, protocol.brokenStreamFrames().apply(BROKEN_STREAM));
+            }
+            String status = stream.answer().sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL;
+            Buffer end = stream.heldEnd();
+            return stream.commitThen(status, end == null ? List.of() : List.of(end));
+        })
+                .onSubscription().invoke(metrics::streamOpened)
+                .onTermination().invoke(metrics::streamClosed)
+                .onCancellation().invoke(() -> {
+                    if (outcomeClaimed.compareAndSet(false, true)) {
+                        metrics.upstreamOutcome("cancelled");
+                        stream.commitThen(MessageStatus.ABORTED, List.of()).subscribe().with(ignored -> {
+                        });
+                        answer.cancel();
+                    }
+                }));
+    }
+
+    /**
+     * A whole answer (JSON, or an error status): read, then handed to {@code onAnswer} when
+     * it is a 2xx JSON object; otherwise the turn is stored as an error and the answer is sent
+     * as the provider gave it. A body cut off is a 502, the turn stored as an error.
+     */
+    public Uni<RestResponse<?>> relayWhole(UpstreamResponse answer, TurnRecorder recorder, AnswerFolder folder,
+            Map<String, List<String>> headers, BiFunction<ObjectNode, Buffer, Uni<RestResponse<?>>> onAnswer) {
         return answer.bodyAsBuffer()
-                .onFailure().call(failure -> turn.recorder().finish(NO_ANSWER))
+                .onFailure().call(failure -> recorder.finish(folder.toMessage(MessageStatus.ERROR)))
                 .onFailure().transform(failure -> new ApiException(502, "upstream_error",
                         "upstream_error", null, "The upstream provider's answer was cut off"))
-                .chain(bytes -> turn.recorder().finish(fold(folder, answer.status(), bytes))
-                        .replaceWith(new RelayedResponse(answer.status(), headers, RelayedBody.whole(bytes))));
+                .chain(bytes -> {
+                    ObjectNode completion = answer.status() < 400 ? readObject(bytes) : null;
+                    if (completion == null) {
+                        return recorder.finish(folder.toMessage(MessageStatus.ERROR))
+                                .replaceWith(RelayedResponses.whole(answer.status(), headers, bytes));
+                    }
+                    return onAnswer.apply(completion, bytes);
+                });
     }
 
-    private AssistantMessage fold(AnswerFolder answer, int status, Buffer bytes) {
-        if (status >= 400) {
-            return NO_ANSWER;
-        }
+    private ObjectNode readObject(Buffer bytes) {
         try {
-            answer.acceptBody(json.readTree(bytes.getBytes()));
+            if (json.readTree(bytes.getBytes()) instanceof ObjectNode object) {
+                return object;
+            }
         } catch (IOException e) {
-            LOG.debug("Upstream answered 2xx with a body that is not JSON");
-            return answer.toMessage(MessageStatus.ERROR);
+            // not JSON: said below
         }
-        return answer.toMessage(answer.sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL);
+        LOG.debug("Upstream answered 2xx with a body that is not a JSON object");
+        return null;
     }
 
-    public byte[] upstreamBytes(JsonNode body) {
+    public byte[] bytesOf(JsonNode body) {
         try {
             return json.writeValueAsBytes(body);
         } catch (IOException e) {
@@ -130,34 +190,7 @@ public class ExchangeRelay {
         }
     }
 
-    /** The provider's headers a client gets: its content type and its request ids. A mutable map. */
-    public static Map<String, List<String>> providerHeaders(UpstreamResponse answer) {
-        Map<String, List<String>> headers = new HashMap<>();
-        String contentType = answer.header("Content-Type");
-        if (contentType != null) {
-            headers.put("Content-Type", List.of(contentType));
-        }
-        for (String name : RELAYED_HEADERS) {
-            String value = answer.header(name);
-            if (value != null) {
-                headers.put(name, List.of(value));
-            }
-        }
-        return headers;
-    }
-
-    public static Map<String, List<String>> asStream(Map<String, List<String>> headers) {
-        headers.put("Cache-Control", List.of("no-cache"));
-        // Tells nginx-style proxies in front of us not to buffer the stream.
-        headers.put("X-Accel-Buffering", List.of("no"));
-        return headers;
-    }
-
-    public static Map<String, List<String>> relayedHeaders(UpstreamResponse answer, OpenedTurn turn) {
-        Map<String, List<String>> headers = providerHeaders(answer);
-        if (turn.conversationId() != null) {
-            headers.put(RequestBodyReader.CONVERSATION_HEADER, List.of(turn.conversationId().toString()));
-        }
-        return headers;
+    private static AssistantMessage emptyAnswer(String status) {
+        return AssistantMessage.empty(status);
     }
 }

@@ -13,10 +13,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestResponse;
 
 import io.chatrelay.relay.ExchangeRelay;
 import io.chatrelay.relay.Protocol;
-import io.chatrelay.relay.RelayedResponse;
 import io.chatrelay.relay.RequestBodyReader;
 import io.chatrelay.session.SessionResolver;
 import io.chatrelay.sse.SseFrames;
@@ -44,7 +44,7 @@ public class ResponsesResource {
     }
 
     @POST
-    // The answer's media type is the provider's, whatever the client accepts; RelayedResponseWriter sets it.
+    // The answer's media type is the provider's, whatever the client accepts: the RestResponse names it.
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Create a model response (stream or JSON)",
             description = "An OpenAI Responses API request, relayed to the provider's /responses. "
@@ -60,7 +60,7 @@ public class ResponsesResource {
     @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
-    public Uni<RelayedResponse> create(byte[] body, HttpServerRequest request) {
+    public Uni<RestResponse<?>> create(byte[] body, HttpServerRequest request) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
         ExchangeRequest exchange = parser.parse(body, request.getHeader(RequestBodyReader.CONVERSATION_HEADER),
                 request.getHeader(ResponsesRequestParser.PREVIOUS_RESPONSE_HEADER));

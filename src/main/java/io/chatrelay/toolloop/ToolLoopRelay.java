@@ -8,6 +8,8 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.resteasy.reactive.RestResponse;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,18 +18,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.metrics.RelayMetrics;
-import io.chatrelay.relay.ChatCompletionAccumulator;
-import io.chatrelay.relay.ExchangeLog;
 import io.chatrelay.relay.ExchangeRelay;
-import io.chatrelay.relay.RelayedBody;
-import io.chatrelay.relay.RelayedResponse;
+import io.chatrelay.relay.RelayedResponses;
 import io.chatrelay.tool.ToolRegistry;
 import io.chatrelay.tool.ToolsConfig;
 import io.chatrelay.toolloop.ToolSelection.ToolPlan;
 import io.chatrelay.toolloop.ToolTurnAnswer.Step;
 import io.chatrelay.turn.ExchangeRequest;
-import io.chatrelay.turn.TurnOpener.OpenedTurn;
-import io.chatrelay.upstream.UpstreamClient;
+import io.chatrelay.turn.TurnRecorder;
 import io.chatrelay.upstream.UpstreamResponse;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -47,7 +45,6 @@ public class ToolLoopRelay {
     private static final String CHAT_PATH = "chat/completions";
     private static final long KEEP_ALIVE_MILLIS = 10_000;
 
-    private final UpstreamClient upstream;
     private final ExchangeRelay relay;
     private final ToolRegistry registry;
     private final ToolsConfig config;
@@ -55,9 +52,8 @@ public class ToolLoopRelay {
     private final ObjectMapper json;
     private final Vertx vertx;
 
-    ToolLoopRelay(UpstreamClient upstream, ExchangeRelay relay, ToolRegistry registry, ToolsConfig config,
+    ToolLoopRelay(ExchangeRelay relay, ToolRegistry registry, ToolsConfig config,
             RelayMetrics metrics, ObjectMapper json, Vertx vertx) {
-        this.upstream = upstream;
         this.relay = relay;
         this.registry = registry;
         this.config = config;
@@ -66,27 +62,19 @@ public class ToolLoopRelay {
         this.vertx = vertx;
     }
 
-    public Uni<RelayedResponse> relay(ExchangeRequest request, ToolPlan plan, Optional<String> session) {
+    public Uni<RestResponse<?>> relay(ExchangeRequest request, ToolPlan plan, Optional<String> session) {
         ObjectNode body = request.upstreamBody();
-        ExchangeLog log = new ExchangeLog(CHAT_PATH, session);
-        return relay.open(log, session, request).chain(turn -> ExchangeRelay.abortIfLeft(turn, post(body, request.stream())
-                .onFailure().call(failure -> turn.recorder().finish(ExchangeRelay.NO_ANSWER))
-                .invoke(first -> log.upstreamStatus(first.status()))
-                .chain(first -> {
-                    Map<String, List<String>> headers = ExchangeRelay.relayedHeaders(first, turn);
-                    if (first.status() >= 400) {
-                        return relay.relayWhole(new ChatCompletionAccumulator(), turn, first, headers);
-                    }
-                    if (request.stream()) {
-                        Multi<Buffer> stream = new ToolLoopStream(this, body, plan, turn.recorder()).body(first);
-                        return Uni.createFrom().item(new RelayedResponse(200, ExchangeRelay.asStream(headers),
-                                RelayedBody.events(stream)));
-                    }
-                    headers.put("Content-Type", List.of("application/json"));
-                    return new WholeTurn(body, plan, turn).run(first, headers);
-                })))
-                .map(log::counting)
-                .onFailure().invoke(log::failed);
+        return relay.exchange(CHAT_PATH, request, session, (turn, first, headers) -> {
+            ToolTurnAnswer answer = new ToolTurnAnswer();
+            if (first.status() < 400 && request.stream()) {
+                Multi<Buffer> stream = new ToolLoopStream(this, body, plan, answer, turn.recorder()).body(first);
+                return Uni.createFrom().item(RelayedResponses.streamed(200, headers, stream));
+            }
+            if (first.status() < 400) {
+                headers.put("Content-Type", List.of("application/json"));
+            }
+            return new WholeTurn(body, plan, answer, turn.recorder()).run(first, headers);
+        });
     }
 
     /** The non-streamed loop: each step's answer is read whole; the last one goes to the client. */
@@ -94,38 +82,26 @@ public class ToolLoopRelay {
 
         private final ObjectNode body;
         private final ToolPlan plan;
-        private final OpenedTurn turn;
-        private final ToolTurnAnswer answer = new ToolTurnAnswer();
+        private final ToolTurnAnswer answer;
+        private final TurnRecorder recorder;
         private final ArrayNode toolEvents;
         private int upstreamCalls = 1;
 
-        WholeTurn(ObjectNode body, ToolPlan plan, OpenedTurn turn) {
+        WholeTurn(ObjectNode body, ToolPlan plan, ToolTurnAnswer answer, TurnRecorder recorder) {
             this.body = body;
             this.plan = plan;
-            this.turn = turn;
+            this.answer = answer;
+            this.recorder = recorder;
             this.toolEvents = body.arrayNode();
         }
 
-        Uni<RelayedResponse> run(UpstreamResponse response, Map<String, List<String>> headers) {
-            return response.bodyAsBuffer()
-                    .onFailure().call(failure -> finish(MessageStatus.ERROR))
-                    .onFailure().transform(failure -> new ApiException(502, "upstream_error", "upstream_error",
-                            null, "The upstream provider's answer was cut off"))
-                    .chain(bytes -> {
-                        if (response.status() >= 400) {
-                            return finish(MessageStatus.ERROR).replaceWith(
-                                    new RelayedResponse(response.status(), headers, RelayedBody.whole(bytes)));
-                        }
-                        ObjectNode completion = readCompletion(bytes);
-                        if (completion == null) {
-                            return finish(MessageStatus.ERROR).replaceWith(
-                                    new RelayedResponse(response.status(), headers, RelayedBody.whole(bytes)));
-                        }
-                        return afterStep(completion, headers);
-                    });
+        /** One step's answer, read whole: the same path as a plain relay's JSON answer. */
+        Uni<RestResponse<?>> run(UpstreamResponse response, Map<String, List<String>> headers) {
+            return relay.relayWhole(response, recorder, answer, headers,
+                    (completion, bytes) -> afterStep(completion, headers));
         }
 
-        private Uni<RelayedResponse> afterStep(ObjectNode completion, Map<String, List<String>> headers) {
+        private Uni<RestResponse<?>> afterStep(ObjectNode completion, Map<String, List<String>> headers) {
             answer.acceptBody(completion);
             Step step = answer.closeStep();
             step.toolCalls().forEach(call -> toolEvents.addObject().put("type", "tool_call").set("value", call));
@@ -162,20 +138,19 @@ public class ToolLoopRelay {
             });
         }
 
-        private Uni<RelayedResponse> respond(ObjectNode completion, Map<String, List<String>> headers) {
+        private Uni<RestResponse<?>> respond(ObjectNode completion, Map<String, List<String>> headers) {
             completion.set("tool_events", toolEvents);
-            Buffer bytes = Buffer.buffer(relay.upstreamBytes(completion));
-            return finish(MessageStatus.FINAL)
-                    .replaceWith(new RelayedResponse(200, headers, RelayedBody.whole(bytes)));
+            Buffer bytes = Buffer.buffer(relay.bytesOf(completion));
+            return finish(MessageStatus.FINAL).replaceWith(RelayedResponses.whole(200, headers, bytes));
         }
 
         private Uni<Void> finish(String status) {
-            return turn.recorder().finish(answer.toMessage(status));
+            return recorder.finish(answer.toMessage(status));
         }
     }
 
     Uni<UpstreamResponse> post(ObjectNode body, boolean stream) {
-        return upstream.post(CHAT_PATH, Buffer.buffer(relay.upstreamBytes(body)), stream);
+        return relay.post(CHAT_PATH, body, stream);
     }
 
     /** Runs one call the server answers (an unknown name fails as a tool result); never fails. */

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.chatrelay.conversation.MessageStatus;
-import io.chatrelay.relay.StreamRelay;
-import io.chatrelay.sse.SseEvent;
-import io.chatrelay.sse.SseEventSplitter;
+import io.chatrelay.relay.AnswerStream;
+import io.chatrelay.relay.ExchangeRelay;
+import io.chatrelay.relay.NoContextPropagation;
 import io.chatrelay.sse.SseFrames;
 import io.chatrelay.sse.SseFrames.ChunkIdentity;
 import io.chatrelay.toolloop.ToolSelection.ToolPlan;
@@ -40,47 +40,35 @@ final class ToolLoopStream {
     private final ObjectNode body;
     private final ToolPlan plan;
     private final TurnRecorder recorder;
-    private final ToolTurnAnswer answer = new ToolTurnAnswer();
+    private final ToolTurnAnswer answer;
+    private final AnswerStream stream;
     private final AtomicReference<UpstreamResponse> current = new AtomicReference<>();
     private final AtomicInteger upstreamCalls = new AtomicInteger(1);
 
-    ToolLoopStream(ToolLoopRelay loop, ObjectNode body, ToolPlan plan, TurnRecorder recorder) {
+    ToolLoopStream(ToolLoopRelay loop, ObjectNode body, ToolPlan plan, ToolTurnAnswer answer, TurnRecorder recorder) {
         this.loop = loop;
         this.body = body;
         this.plan = plan;
+        this.answer = answer;
         this.recorder = recorder;
+        this.stream = new AnswerStream(answer, recorder);
     }
 
     Multi<Buffer> body(UpstreamResponse first) {
         recorder.onShutdown(this::stopUpstream);
-        return step(first)
+        return NoContextPropagation.assemble(() -> step(first)
                 .onSubscription().invoke(loop.metrics()::streamOpened)
                 .onTermination().invoke(loop.metrics()::streamClosed)
-                .onCancellation().invoke(this::abort);
+                .onCancellation().invoke(this::abort));
     }
 
+    /**
+     * One provider call's events, as the plain relay sends them; its {@code [DONE]} is held
+     * back (the turn's one {@code [DONE]} comes at its very end), then the step's outcome.
+     */
     private Multi<Buffer> step(UpstreamResponse response) {
         current.set(response);
-        SseEventSplitter splitter = new SseEventSplitter();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Multi<Buffer> forwarded = response.body()
-                .onItem().transformToIterable(splitter::accept)
-                .onCompletion().switchTo(() -> Multi.createFrom().iterable(splitter.finish()))
-                .select().where(this::forwardable)
-                .map(SseEvent::raw)
-                .onFailure().invoke(failure::set)
-                .onFailure().recoverWithCompletion();
-        return Multi.createBy().concatenating()
-                .streams(forwarded, Multi.createFrom().deferred(() -> afterStep(failure.get())));
-    }
-
-    private boolean forwardable(SseEvent event) {
-        if (event.isDone()) {
-            return false; // the turn's one [DONE] comes at its very end
-        }
-        answer.acceptEvent(event);
-        recorder.progressed(answer);
-        return true;
+        return NoContextPropagation.assemble(() -> stream.relay(response, this::afterStep));
     }
 
     /** A provider call ended: finish the turn, or run the tools it asked for and call again. */
@@ -89,7 +77,7 @@ final class ToolLoopStream {
             LOG.warnf("Upstream stream failed mid-way (%s); storing the partial turn",
                     failure.getClass().getSimpleName());
             loop.metrics().upstreamOutcome("broken");
-            return end(MessageStatus.ERROR, SseFrames.error(StreamRelay.BROKEN_STREAM));
+            return end(MessageStatus.ERROR, SseFrames.error(ExchangeRelay.BROKEN_STREAM));
         }
         if (answer.sawUpstreamError()) {
             return end(MessageStatus.ERROR);
@@ -173,13 +161,9 @@ final class ToolLoopStream {
 
     /** Stores the turn, then sends the given frames and the turn's one {@code [DONE]}. */
     private Multi<Buffer> end(String status, Buffer... before) {
-        return recorder.finish(answer.toMessage(status))
-                .replaceWith(() -> {
-                    List<Buffer> frames = new ArrayList<>(List.of(before));
-                    frames.add(SseFrames.done());
-                    return frames;
-                })
-                .onItem().transformToMulti(frames -> Multi.createFrom().iterable(frames));
+        List<Buffer> frames = new ArrayList<>(List.of(before));
+        frames.add(SseFrames.done());
+        return stream.commitThen(status, frames);
     }
 
     /** The client went away: keep what the turn produced, stop the provider and the tools. */

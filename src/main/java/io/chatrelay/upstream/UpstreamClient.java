@@ -15,8 +15,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -105,7 +105,7 @@ public class UpstreamClient {
                             // Paused on the event loop that delivered the head, so no chunk is lost
                             // before the relay subscribes to the body.
                             response.pause();
-                            return new UpstreamResponse(request, response);
+                            return new UpstreamResponse(request, response, Vertx.currentContext());
                         });
                     })
                     .onSuccess(response -> {

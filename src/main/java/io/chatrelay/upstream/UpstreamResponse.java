@@ -1,10 +1,8 @@
 package io.chatrelay.upstream;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Handler;
+import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -14,10 +12,13 @@ public final class UpstreamResponse {
 
     private final HttpClientRequest request;
     private final HttpClientResponse response;
+    private final Context context;
 
-    UpstreamResponse(HttpClientRequest request, HttpClientResponse response) {
+    /** {@code context} is the one the provider connection delivers on; the response is paused. */
+    UpstreamResponse(HttpClientRequest request, HttpClientResponse response, Context context) {
         this.request = request;
         this.response = response;
+        this.context = context;
     }
 
     public int status() {
@@ -29,42 +30,13 @@ public final class UpstreamResponse {
     }
 
     /**
-     * The body chunk by chunk, as the provider wrote them. Demand drives the socket: a slow
-     * client slows the provider's connection instead of filling memory.
+     * The body chunk by chunk, as the provider wrote them. The subscriber's demand is the
+     * provider connection's: nothing is read from it beyond what was requested, so a slow
+     * client slows the provider instead of filling memory. Cancelling closes the connection.
+     * One subscriber only.
      */
     public Multi<Buffer> body() {
-        return io.vertx.mutiny.core.http.HttpClientResponse.newInstance(response).toMulti()
-                .map(io.vertx.mutiny.core.buffer.Buffer::getDelegate);
-    }
-
-    /**
-     * Delivers the body chunk by chunk, as the provider wrote them, on the provider
-     * connection's event loop; then {@code ended} once, with null or what broke the stream.
-     * The cheapest way through: no stream operator per chunk.
-     */
-    public void stream(Handler<Buffer> chunks, Handler<Throwable> ended) {
-        AtomicBoolean over = new AtomicBoolean();
-        response.handler(chunks);
-        response.exceptionHandler(failure -> {
-            if (over.compareAndSet(false, true)) {
-                ended.handle(failure);
-            }
-        });
-        response.endHandler(ignored -> {
-            if (over.compareAndSet(false, true)) {
-                ended.handle(null);
-            }
-        });
-        response.resume();
-    }
-
-    /** Stops reading from the provider until {@link #resume()}: the client is slower than the provider. */
-    public void pause() {
-        response.pause();
-    }
-
-    public void resume() {
-        response.resume();
+        return Multi.createFrom().publisher(new BodyPublisher(request, response, context));
     }
 
     /** The whole body, for JSON answers. */

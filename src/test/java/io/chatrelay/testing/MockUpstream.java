@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import io.vertx.core.Vertx;
@@ -96,7 +97,7 @@ public final class MockUpstream {
             RecordedRequest recorded = new RecordedRequest(request.method().name(), request.path(),
                     request.headers().entries().stream().collect(Collectors.toMap(
                             e -> e.getKey().toLowerCase(), Map.Entry::getValue, (a, b) -> a + "," + b)),
-                    body.toString(StandardCharsets.UTF_8), new CompletableFuture<>());
+                    body.toString(StandardCharsets.UTF_8), new CompletableFuture<>(), new AtomicLong());
             request.connection().closeHandler(v -> recorded.closed().complete(null));
             requests.add(recorded);
             Script script = scripts.poll();
@@ -122,7 +123,10 @@ public final class MockUpstream {
                 }
                 next.run();
             }
-            case Step.Write write -> response.write(Buffer.buffer(write.bytes())).onComplete(done -> next.run());
+            case Step.Write write -> response.write(Buffer.buffer(write.bytes())).onComplete(done -> {
+                recorded.written().addAndGet(write.bytes().length);
+                next.run();
+            });
             case Step.Delay delay -> vertx.setTimer(Math.max(1, delay.duration().toMillis()), t -> next.run());
             case Step.Await await -> await.gate().whenComplete((v, e) -> vertx.runOnContext(x -> next.run()));
             case Step.End end -> response.end();
@@ -133,9 +137,12 @@ public final class MockUpstream {
         }
     }
 
-    /** One request as the provider saw it; {@code closed} completes when its connection closes. */
+    /**
+     * One request as the provider saw it; {@code closed} completes when its connection
+     * closes, {@code written} counts the answer's bytes whose write completed.
+     */
     public record RecordedRequest(String method, String path, Map<String, String> headers, String body,
-            CompletableFuture<Void> closed) {
+            CompletableFuture<Void> closed, AtomicLong written) {
 
         public String header(String name) {
             return headers.get(name.toLowerCase());
