@@ -21,7 +21,6 @@ import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.ConversationCursor;
 import io.chatrelay.conversation.ConversationRecord;
 import io.chatrelay.conversation.MessageRecord;
-import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
@@ -63,13 +62,11 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public ConversationRecord createConversation(String sessionId, String title, String model) {
-        Instant now = now();
-        UUID id = UUID.randomUUID();
-        if (!inserts.runAlone(TurnInserts.conversation(id, sessionId, title, model, now,
-                config.maxConversationsPerSession()))) {
+        Conversation conversation = Conversation.create(sessionId, title, model, now());
+        if (inserts.runAlone(TurnInserts.conversation(conversation, config.maxConversationsPerSession())).isEmpty()) {
             throw conversationLimitReached();
         }
-        return new ConversationRecord(id, sessionId, title, model, false, 0, now, now);
+        return conversation.toRecord();
     }
 
     /**
@@ -79,10 +76,10 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
             JsonNode userContent) {
-        TurnInserts.NewMessage m = userMessage(userContent, now());
+        Instant now = now();
         if (conversationId != null) {
-            return groupCommit.submit(userMessageInsert(sessionId, conversationId, m))
-                    .thenCompose(inserted -> inserted ? CompletableFuture.completedFuture(conversationId)
+            return groupCommit.submit(userMessageInsert(Message.user(conversationId, userContent, now), sessionId))
+                    .thenCompose(seq -> seq.isPresent() ? CompletableFuture.completedFuture(conversationId)
                             // Off the writing thread: finding out why is a query of its own.
                             : CompletableFuture.<UUID> supplyAsync(() -> {
                                 throw notFoundOrFull(sessionId, conversationId);
@@ -91,15 +88,15 @@ public class PostgresTranscriptStore implements TranscriptStore {
         if (config.maxMessagesPerConversation() < 2) {
             return TranscriptStore.super.openTurn(sessionId, null, model, userContent); // its 429 explains why
         }
-        UUID id = UUID.randomUUID();
-        TurnInserts.Insert opening = TurnInserts.conversationWithMessage(id, sessionId, model,
-                config.maxConversationsPerSession(), m);
+        Conversation conversation = Conversation.create(sessionId, null, model, now);
+        TurnInserts.Insert opening = TurnInserts.conversationWithMessage(conversation,
+                config.maxConversationsPerSession(), Message.user(conversation.id, userContent, now));
         return groupCommit.submit(opening)
-                .thenApply(inserted -> {
-                    if (!inserted) {
+                .thenApply(seq -> {
+                    if (seq.isEmpty()) {
                         throw conversationLimitReached();
                     }
-                    return id;
+                    return conversation.id;
                 });
     }
 
@@ -107,7 +104,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
         return groupCommit.submit(assistantMessageInsert(conversationId, message))
-                .thenAccept(inserted -> assistantMessageStored(conversationId, inserted));
+                .thenAccept(seq -> assistantMessageStored(conversationId, seq.isPresent()));
     }
 
     @Override
@@ -168,18 +165,16 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
-        TurnInserts.NewMessage m = userMessage(content, now());
-        if (!inserts.runAlone(userMessageInsert(sessionId, conversationId, m))) {
-            throw notFoundOrFull(sessionId, conversationId);
-        }
-        return new MessageRecord(m.id(), inserts.seqOf(m.id()), m.role(), m.status(), content, null, null, null, null,
-                m.createdAt());
+        Message m = Message.user(conversationId, content, now());
+        // The insert returns the seq it gave the message: no query of its own to learn it.
+        m.seq = inserts.runAlone(userMessageInsert(m, sessionId))
+                .orElseThrow(() -> notFoundOrFull(sessionId, conversationId));
+        return m.toRecord();
     }
 
-    private TurnInserts.Insert userMessageInsert(String sessionId, UUID conversationId,
-            TurnInserts.NewMessage m) {
+    private TurnInserts.Insert userMessageInsert(Message m, String sessionId) {
         // A turn adds two messages: refuse it while there is no room for both.
-        return TurnInserts.message(conversationId, sessionId, config.maxMessagesPerConversation() - 1, m);
+        return TurnInserts.message(m, new MessageAdmission(sessionId, config.maxMessagesPerConversation() - 1));
     }
 
     /** Why a user message found no seq: called only on that (rare) path. */
@@ -192,11 +187,6 @@ public class PostgresTranscriptStore implements TranscriptStore {
                 + config.maxMessagesPerConversation() + " messages");
     }
 
-    private static TurnInserts.NewMessage userMessage(JsonNode content, Instant now) {
-        return new TurnInserts.NewMessage(UUID.randomUUID(), "user", MessageStatus.FINAL, content, null, null, null,
-                null, now);
-    }
-
     private ApiException conversationLimitReached() {
         return ApiException.limitExceeded("This session already has the maximum of "
                 + config.maxConversationsPerSession() + " conversations");
@@ -205,15 +195,12 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
-        assistantMessageStored(conversationId, inserts.runAlone(assistantMessageInsert(conversationId, message)));
+        assistantMessageStored(conversationId,
+                inserts.runAlone(assistantMessageInsert(conversationId, message)).isPresent());
     }
 
-    private static TurnInserts.Insert assistantMessageInsert(UUID conversationId,
-            AssistantMessage message) {
-        TurnInserts.NewMessage m = new TurnInserts.NewMessage(UUID.randomUUID(), "assistant", message.status(),
-                message.content(), message.finishReason(), message.toolCalls(), message.usage(), message.responseId(),
-                now());
-        return TurnInserts.message(conversationId, null, Integer.MAX_VALUE, m);
+    private static TurnInserts.Insert assistantMessageInsert(UUID conversationId, AssistantMessage message) {
+        return TurnInserts.message(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED);
     }
 
     private static void assistantMessageStored(UUID conversationId, boolean inserted) {
@@ -227,8 +214,8 @@ public class PostgresTranscriptStore implements TranscriptStore {
     public Optional<UUID> startAssistantDraft(UUID conversationId) {
         Instant now = now();
         return conversations.allocateSeq(conversationId, null, Integer.MAX_VALUE, now).map(seq -> {
-            Message m = newMessage(conversationId, seq, "assistant", MessageStatus.STREAMING, now);
-            m.content = TextNode.valueOf("");
+            Message m = Message.draft(conversationId, now);
+            m.seq = seq;
             messages.persist(m);
             return m.id;
         });
@@ -243,7 +230,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     @Transactional
     public void finishAssistantDraft(UUID messageId, AssistantMessage message) {
-        messages.findByIdOptional(messageId).ifPresent(m -> applyFinal(m, message));
+        messages.findByIdOptional(messageId).ifPresent(m -> m.finish(message));
     }
 
     @Override
@@ -273,26 +260,6 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public boolean checkAvailable() {
         return migrator.ensureMigrated();
-    }
-
-    private static Message newMessage(UUID conversationId, int seq, String role, String status, Instant now) {
-        Message m = new Message();
-        m.id = UUID.randomUUID();
-        m.conversationId = conversationId;
-        m.seq = seq;
-        m.role = role;
-        m.status = status;
-        m.createdAt = now;
-        return m;
-    }
-
-    private static void applyFinal(Message m, AssistantMessage message) {
-        m.status = message.status();
-        m.content = message.content();
-        m.finishReason = message.finishReason();
-        m.toolCalls = message.toolCalls();
-        m.usage = message.usage();
-        m.responseId = message.responseId();
     }
 
     /** PostgreSQL keeps microseconds: truncating here keeps cursors exact. */
