@@ -22,11 +22,11 @@ import io.chatrelay.conversation.postgres.TurnInserts.Insert;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * Group commit of the turns' inserts: the inserts that arrive while others are being written
- * wait in a queue and are then run together, in one transaction on one connection. Under load
- * each turn thus pays a share of one connection check-out (with its validation), one commit and
- * one thread hand-off instead of all of them; alone, an insert goes straight out in auto-commit
- * mode.
+ * Group commit of the turns' inserts, which {@link ConversationRepository} submits: the
+ * inserts that arrive while others are being written wait in a queue and are then run
+ * together, in one transaction on one connection. Under load each turn thus pays a share of
+ * one connection check-out (with its validation), one commit and one thread hand-off instead
+ * of all of them; alone, an insert goes straight out in auto-commit mode.
  *
  * <p>At most {@link PersistenceConfig#concurrentWriteBatches()} batches are written at a time.
  * A batch takes its conversations' row locks in id order, so two batches never wait on each

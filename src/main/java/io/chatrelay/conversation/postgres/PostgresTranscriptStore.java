@@ -46,13 +46,9 @@ public class PostgresTranscriptStore implements TranscriptStore {
     private final MessageRepository messages;
     private final PersistenceConfig config;
     private final SchemaMigrator migrator;
-    private final TurnInserts inserts;
-    private final GroupCommit groupCommit;
 
     PostgresTranscriptStore(ConversationRepository conversations, MessageRepository messages,
-            PersistenceConfig config, SchemaMigrator migrator, TurnInserts inserts, GroupCommit groupCommit) {
-        this.inserts = inserts;
-        this.groupCommit = groupCommit;
+            PersistenceConfig config, SchemaMigrator migrator) {
         this.conversations = conversations;
         this.messages = messages;
         this.config = config;
@@ -63,23 +59,23 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public ConversationRecord createConversation(String sessionId, String title, String model) {
         Conversation conversation = Conversation.create(sessionId, title, model, now());
-        if (inserts.runAlone(TurnInserts.conversation(conversation, config.maxConversationsPerSession())).isEmpty()) {
+        if (!conversations.commitAlone(conversation, config.maxConversationsPerSession())) {
             throw conversationLimitReached();
         }
         return conversation.toRecord();
     }
 
     /**
-     * One statement, committed with other turns' writes (see {@link GroupCommit}); a new
-     * conversation and its user message are one statement as well.
+     * One statement, committed with other turns' writes (see {@link ConversationRepository});
+     * a new conversation and its user message are one statement as well.
      */
     @Override
     public CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
             JsonNode userContent) {
         Instant now = now();
         if (conversationId != null) {
-            return groupCommit.submit(userMessageInsert(Message.user(conversationId, userContent, now), sessionId))
-                    .thenCompose(seq -> seq.isPresent() ? CompletableFuture.completedFuture(conversationId)
+            return conversations.commit(Message.user(conversationId, userContent, now), userMessageAdmission(sessionId))
+                    .thenCompose(inserted -> inserted ? CompletableFuture.completedFuture(conversationId)
                             // Off the writing thread: finding out why is a query of its own.
                             : CompletableFuture.<UUID> supplyAsync(() -> {
                                 throw notFoundOrFull(sessionId, conversationId);
@@ -89,22 +85,21 @@ public class PostgresTranscriptStore implements TranscriptStore {
             return TranscriptStore.super.openTurn(sessionId, null, model, userContent); // its 429 explains why
         }
         Conversation conversation = Conversation.create(sessionId, null, model, now);
-        TurnInserts.Insert opening = TurnInserts.conversationWithMessage(conversation,
-                config.maxConversationsPerSession(), Message.user(conversation.id, userContent, now));
-        return groupCommit.submit(opening)
-                .thenApply(seq -> {
-                    if (seq.isEmpty()) {
+        return conversations.commitWithFirstMessage(conversation, Message.user(conversation.id, userContent, now),
+                config.maxConversationsPerSession())
+                .thenApply(inserted -> {
+                    if (!inserted) {
                         throw conversationLimitReached();
                     }
                     return conversation.id;
                 });
     }
 
-    /** One statement, committed with other turns' writes: see {@link GroupCommit}. */
+    /** One statement, committed with other turns' writes: see {@link ConversationRepository}. */
     @Override
     public CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
-        return groupCommit.submit(assistantMessageInsert(conversationId, message))
-                .thenAccept(seq -> assistantMessageStored(conversationId, seq.isPresent()));
+        return conversations.commit(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED)
+                .thenAccept(inserted -> assistantMessageStored(conversationId, inserted));
     }
 
     @Override
@@ -166,15 +161,15 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
         Message m = Message.user(conversationId, content, now());
-        // The insert returns the seq it gave the message: no query of its own to learn it.
-        m.seq = inserts.runAlone(userMessageInsert(m, sessionId))
-                .orElseThrow(() -> notFoundOrFull(sessionId, conversationId));
+        if (!conversations.commitAlone(m, userMessageAdmission(sessionId))) {
+            throw notFoundOrFull(sessionId, conversationId);
+        }
         return m.toRecord();
     }
 
-    private TurnInserts.Insert userMessageInsert(Message m, String sessionId) {
+    private MessageAdmission userMessageAdmission(String sessionId) {
         // A turn adds two messages: refuse it while there is no room for both.
-        return TurnInserts.message(m, new MessageAdmission(sessionId, config.maxMessagesPerConversation() - 1));
+        return new MessageAdmission(sessionId, config.maxMessagesPerConversation() - 1);
     }
 
     /** Why a user message found no seq: called only on that (rare) path. */
@@ -196,11 +191,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
         assistantMessageStored(conversationId,
-                inserts.runAlone(assistantMessageInsert(conversationId, message)).isPresent());
-    }
-
-    private static TurnInserts.Insert assistantMessageInsert(UUID conversationId, AssistantMessage message) {
-        return TurnInserts.message(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED);
+                conversations.commitAlone(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED));
     }
 
     private static void assistantMessageStored(UUID conversationId, boolean inserted) {

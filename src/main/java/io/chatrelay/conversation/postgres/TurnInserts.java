@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * The inserts on a turn's hot path, built from the {@link Conversation} and {@link Message}
- * entities: each is ONE statement that inserts one row or none and returns the
+ * The inserts of conversations and messages, which {@link ConversationRepository} builds from
+ * its entities: each is ONE statement that inserts one row or none and returns the
  * conversation's last seq after it (for a message, its seq), so that learning the seq costs
  * no round trip of its own. An insert runs alone in auto-commit mode, or is committed
  * together with other turns' inserts by {@link GroupCommit}. For a message, a CTE allocates
