@@ -1,6 +1,5 @@
 package io.chatrelay.conversation.postgres;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -14,10 +13,10 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 
 /**
- * Conversations, and the one place that commits final messages: a message takes its seq
- * from its conversation's row in the statement that inserts it (see {@link TurnInserts}).
- * The turn's writes are committed together with other turns' ({@link GroupCommit}); the
- * others run alone. A committed message carries its seq.
+ * Conversations, and the one place that commits new messages: a message takes its seq from
+ * its conversation's row in the statement that inserts it (see {@link TurnInserts}), the
+ * only place a seq is allocated. The turn's writes are committed together with other
+ * turns' ({@link GroupCommit}); the others run alone. A committed message carries its seq.
  * Used only by {@link PostgresTranscriptStore}.
  */
 @ApplicationScoped
@@ -83,31 +82,6 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 + " order by updatedAt desc, id desc",
                 Parameters.with("session", sessionId).and("at", after.updatedAt()).and("id", after.id()))
                 .page(0, limit).list();
-    }
-
-    /**
-     * Hands out the next seq: the update takes the conversation's row lock, so concurrent
-     * turns on one conversation queue here for the length of one short transaction and
-     * each gets its own number. {@code maxSeq} refuses the allocation past a limit.
-     *
-     * @return the seq, or empty when the conversation is missing, not the session's
-     *         (when {@code sessionId} is given) or full
-     */
-    Optional<Integer> allocateSeq(UUID id, String sessionId, int maxSeq, Instant now) {
-        String ownership = sessionId == null ? "" : " and sessionId = :session";
-        Parameters params = Parameters.with("id", id).and("now", now).and("max", maxSeq);
-        if (sessionId != null) {
-            params = params.and("session", sessionId);
-        }
-        int updated = update("lastSeq = lastSeq + 1, updatedAt = :now where id = :id and lastSeq < :max"
-                + ownership, params);
-        if (updated == 0) {
-            return Optional.empty();
-        }
-        return Optional.of(getEntityManager()
-                .createQuery("select c.lastSeq from Conversation c where c.id = :id", Integer.class)
-                .setParameter("id", id)
-                .getSingleResult());
     }
 
     long deleteOwned(String sessionId, UUID id) {

@@ -200,16 +200,11 @@ public class PostgresTranscriptStore implements TranscriptStore {
         }
     }
 
+    /** One statement, no JTA transaction: its seq comes from the same insert as every other message's. */
     @Override
-    @Transactional
     public Optional<UUID> startAssistantDraft(UUID conversationId) {
-        Instant now = now();
-        return conversations.allocateSeq(conversationId, null, Integer.MAX_VALUE, now).map(seq -> {
-            Message m = Message.draft(conversationId, now);
-            m.seq = seq;
-            messages.persist(m);
-            return m.id;
-        });
+        Message draft = Message.draft(conversationId, now());
+        return conversations.commitAlone(draft, MessageAdmission.GRANTED) ? Optional.of(draft.id) : Optional.empty();
     }
 
     @Override

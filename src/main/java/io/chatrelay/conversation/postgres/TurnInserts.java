@@ -25,11 +25,12 @@ import io.agroal.api.AgroalDataSource;
  * conversation's last seq after it (for a message, its seq), so that learning the seq costs
  * no round trip of its own. An insert runs alone in auto-commit mode, or is committed
  * together with other turns' inserts by {@link GroupCommit}. For a message, a CTE allocates
- * the next seq on the conversation row (its row lock serialises concurrent turns, the
- * ceiling enforces the message limit, the optional session check enforces ownership) and
- * inserts the message with it; a new conversation is inserted only while its session is
- * under its limit. The ORM path (queries, entity flush, JTA commit) dominated the relay's CPU
- * in the profile; see docs/BENCHMARKS.md. Everything else stays on Panache.
+ * the next seq on the conversation row, the only place a seq is allocated, drafts included
+ * (its row lock serialises concurrent writers, the ceiling enforces the message limit, the
+ * optional session check enforces ownership) and inserts the message with it; a new
+ * conversation is inserted only while its session is under its limit. The ORM path (queries,
+ * entity flush, JTA commit) dominated the relay's CPU in the profile; see docs/BENCHMARKS.md.
+ * Everything else stays on Panache.
  */
 @ApplicationScoped
 class TurnInserts {
