@@ -37,6 +37,18 @@ public class Conversation {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** A conversation with no messages yet, not pinned. */
+    static Conversation create(String sessionId, String title, String model, Instant createdAt) {
+        Conversation c = new Conversation();
+        c.id = UUID.randomUUID();
+        c.sessionId = sessionId;
+        c.title = title;
+        c.model = model;
+        c.createdAt = createdAt;
+        c.updatedAt = createdAt;
+        return c;
+    }
+
     ConversationRecord toRecord() {
         return new ConversationRecord(id, sessionId, title, model, pinned, lastSeq, createdAt, updatedAt);
     }

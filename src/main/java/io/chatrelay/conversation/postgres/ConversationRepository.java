@@ -1,9 +1,10 @@
 package io.chatrelay.conversation.postgres;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,9 +12,61 @@ import io.chatrelay.conversation.ConversationCursor;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 
-/** Queries on {@code conversations}; used only by {@link PostgresTranscriptStore}. */
+/**
+ * Conversations, and the one place that commits new messages: a message takes its seq from
+ * its conversation's row in the statement that inserts it (see {@link TurnInserts}), the
+ * only place a seq is allocated. The turn's writes are committed together with other
+ * turns' ({@link GroupCommit}); the others run alone. A committed message carries its seq.
+ * Used only by {@link PostgresTranscriptStore}.
+ */
 @ApplicationScoped
 public class ConversationRepository implements PanacheRepositoryBase<Conversation, UUID> {
+
+    private final TurnInserts inserts;
+    private final GroupCommit groupCommit;
+
+    ConversationRepository(TurnInserts inserts, GroupCommit groupCommit) {
+        this.inserts = inserts;
+        this.groupCommit = groupCommit;
+    }
+
+    /**
+     * Commits the conversation, with no messages, unless its session already has
+     * {@code maxPerSession}.
+     *
+     * @return whether it was stored
+     */
+    boolean commitAlone(Conversation conversation, int maxPerSession) {
+        return inserts.runAlone(TurnInserts.conversation(conversation, maxPerSession)).isPresent();
+    }
+
+    /**
+     * Commits the conversation with {@code first} as its message 1, together with other
+     * turns' writes, unless its session already has {@code maxPerSession}. The stage
+     * completes with whether they were stored.
+     */
+    CompletionStage<Boolean> commitWithFirstMessage(Conversation conversation, Message first, int maxPerSession) {
+        return groupCommit.submit(TurnInserts.conversationWithMessage(conversation, maxPerSession, first))
+                .thenApply(seq -> {
+                    seq.ifPresent(s -> conversation.lastSeq = s);
+                    return tookSeq(first, seq);
+                });
+    }
+
+    /**
+     * Commits the message as its conversation's next seq, together with other turns' writes.
+     * The stage completes with whether it was stored: not when the conversation is missing
+     * or the message fails {@code admission}.
+     */
+    CompletionStage<Boolean> commit(Message message, MessageAdmission admission) {
+        return groupCommit.submit(TurnInserts.message(message, admission))
+                .thenApply(seq -> tookSeq(message, seq));
+    }
+
+    /** {@link #commit} alone, on the calling thread. */
+    boolean commitAlone(Message message, MessageAdmission admission) {
+        return tookSeq(message, inserts.runAlone(TurnInserts.message(message, admission)));
+    }
 
     Optional<Conversation> findOwned(String sessionId, UUID id) {
         return find("id = :id and sessionId = :session",
@@ -31,32 +84,13 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .page(0, limit).list();
     }
 
-    /**
-     * Hands out the next seq: the update takes the conversation's row lock, so concurrent
-     * turns on one conversation queue here for the length of one short transaction and
-     * each gets its own number. {@code maxSeq} refuses the allocation past a limit.
-     *
-     * @return the seq, or empty when the conversation is missing, not the session's
-     *         (when {@code sessionId} is given) or full
-     */
-    Optional<Integer> allocateSeq(UUID id, String sessionId, int maxSeq, Instant now) {
-        String ownership = sessionId == null ? "" : " and sessionId = :session";
-        Parameters params = Parameters.with("id", id).and("now", now).and("max", maxSeq);
-        if (sessionId != null) {
-            params = params.and("session", sessionId);
-        }
-        int updated = update("lastSeq = lastSeq + 1, updatedAt = :now where id = :id and lastSeq < :max"
-                + ownership, params);
-        if (updated == 0) {
-            return Optional.empty();
-        }
-        return Optional.of(getEntityManager()
-                .createQuery("select c.lastSeq from Conversation c where c.id = :id", Integer.class)
-                .setParameter("id", id)
-                .getSingleResult());
-    }
-
     long deleteOwned(String sessionId, UUID id) {
         return delete("id = :id and sessionId = :session", Parameters.with("id", id).and("session", sessionId));
+    }
+
+    /** Gives the message the seq its insert returned, if it was inserted. */
+    private static boolean tookSeq(Message message, OptionalInt seq) {
+        seq.ifPresent(s -> message.seq = s);
+        return seq.isPresent();
     }
 }

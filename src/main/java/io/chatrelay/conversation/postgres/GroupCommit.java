@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,11 +22,11 @@ import io.chatrelay.conversation.postgres.TurnInserts.Insert;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
- * Group commit of the turns' inserts: the inserts that arrive while others are being written
- * wait in a queue and are then run together, in one transaction on one connection. Under load
- * each turn thus pays a share of one connection check-out (with its validation), one commit and
- * one thread hand-off instead of all of them; alone, an insert goes straight out in auto-commit
- * mode.
+ * Group commit of the turns' inserts, which {@link ConversationRepository} submits: the
+ * inserts that arrive while others are being written wait in a queue and are then run
+ * together, in one transaction on one connection. Under load each turn thus pays a share of
+ * one connection check-out (with its validation), one commit and one thread hand-off instead
+ * of all of them; alone, an insert goes straight out in auto-commit mode.
  *
  * <p>At most {@link PersistenceConfig#concurrentWriteBatches()} batches are written at a time.
  * A batch takes its conversations' row locks in id order, so two batches never wait on each
@@ -39,7 +40,7 @@ class GroupCommit {
     /** Bounds one transaction, so that a burst is committed in several steps rather than one long one. */
     static final int MAX_BATCH = 64;
 
-    private record Pending(Insert insert, CompletableFuture<Boolean> inserted) {
+    private record Pending(Insert insert, CompletableFuture<OptionalInt> inserted) {
     }
 
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -56,10 +57,10 @@ class GroupCommit {
 
     /**
      * Queues the insert; the stage completes on a worker thread once it is committed, with
-     * whether the row was inserted.
+     * the seq the insert returned, empty when no row was inserted.
      */
-    CompletionStage<Boolean> submit(Insert insert) {
-        CompletableFuture<Boolean> inserted = new CompletableFuture<>();
+    CompletionStage<OptionalInt> submit(Insert insert) {
+        CompletableFuture<OptionalInt> inserted = new CompletableFuture<>();
         queue.add(new Pending(insert, inserted));
         if (claimWriter()) {
             workers.execute(this::writeWhileQueued);
@@ -127,7 +128,7 @@ class GroupCommit {
         connection.setAutoCommit(false);
         try {
             for (Pending pending : batch) {
-                boolean inserted = pending.insert().runOn(connection);
+                OptionalInt inserted = pending.insert().runOn(connection);
                 outcomes.add(() -> pending.inserted().complete(inserted));
             }
             connection.commit();

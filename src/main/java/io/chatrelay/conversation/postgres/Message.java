@@ -12,10 +12,16 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
+import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageRecord;
+import io.chatrelay.conversation.MessageStatus;
 
-/** Row of {@code messages}; see V1__transcript_schema.sql. */
+/**
+ * Row of {@code messages}; see V1__transcript_schema.sql. A new message gets its seq when
+ * {@link ConversationRepository} commits it.
+ */
 @Entity
 @Table(name = "messages")
 public class Message {
@@ -53,6 +59,47 @@ public class Message {
 
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
+
+    /** The user message that opens a turn. */
+    static Message user(UUID conversationId, JsonNode content, Instant createdAt) {
+        Message m = create(conversationId, "user", MessageStatus.FINAL, createdAt);
+        m.content = content;
+        return m;
+    }
+
+    /** The assistant message that ends a turn, written once. */
+    static Message assistant(UUID conversationId, AssistantMessage message, Instant createdAt) {
+        Message m = create(conversationId, "assistant", message.status(), createdAt);
+        m.finish(message);
+        return m;
+    }
+
+    /** The empty assistant row that the turn's deltas fill in as they arrive (PERSIST_STREAMING_DELTAS). */
+    static Message draft(UUID conversationId, Instant createdAt) {
+        Message m = create(conversationId, "assistant", MessageStatus.STREAMING, createdAt);
+        m.content = TextNode.valueOf("");
+        return m;
+    }
+
+    /** Gives the message the final state of its turn. */
+    void finish(AssistantMessage message) {
+        status = message.status();
+        content = message.content();
+        finishReason = message.finishReason();
+        toolCalls = message.toolCalls();
+        usage = message.usage();
+        responseId = message.responseId();
+    }
+
+    private static Message create(UUID conversationId, String role, String status, Instant createdAt) {
+        Message m = new Message();
+        m.id = UUID.randomUUID();
+        m.conversationId = conversationId;
+        m.role = role;
+        m.status = status;
+        m.createdAt = createdAt;
+        return m;
+    }
 
     MessageRecord toRecord() {
         return new MessageRecord(id, seq, role, status, content, finishReason, toolCalls, usage, responseId,

@@ -21,7 +21,6 @@ import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.ConversationCursor;
 import io.chatrelay.conversation.ConversationRecord;
 import io.chatrelay.conversation.MessageRecord;
-import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
@@ -47,13 +46,9 @@ public class PostgresTranscriptStore implements TranscriptStore {
     private final MessageRepository messages;
     private final PersistenceConfig config;
     private final SchemaMigrator migrator;
-    private final TurnInserts inserts;
-    private final GroupCommit groupCommit;
 
     PostgresTranscriptStore(ConversationRepository conversations, MessageRepository messages,
-            PersistenceConfig config, SchemaMigrator migrator, TurnInserts inserts, GroupCommit groupCommit) {
-        this.inserts = inserts;
-        this.groupCommit = groupCommit;
+            PersistenceConfig config, SchemaMigrator migrator) {
         this.conversations = conversations;
         this.messages = messages;
         this.config = config;
@@ -63,25 +58,23 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public ConversationRecord createConversation(String sessionId, String title, String model) {
-        Instant now = now();
-        UUID id = UUID.randomUUID();
-        if (!inserts.runAlone(TurnInserts.conversation(id, sessionId, title, model, now,
-                config.maxConversationsPerSession()))) {
+        Conversation conversation = Conversation.create(sessionId, title, model, now());
+        if (!conversations.commitAlone(conversation, config.maxConversationsPerSession())) {
             throw conversationLimitReached();
         }
-        return new ConversationRecord(id, sessionId, title, model, false, 0, now, now);
+        return conversation.toRecord();
     }
 
     /**
-     * One statement, committed with other turns' writes (see {@link GroupCommit}); a new
-     * conversation and its user message are one statement as well.
+     * One statement, committed with other turns' writes (see {@link ConversationRepository});
+     * a new conversation and its user message are one statement as well.
      */
     @Override
     public CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
             JsonNode userContent) {
-        TurnInserts.NewMessage m = userMessage(userContent, now());
+        Instant now = now();
         if (conversationId != null) {
-            return groupCommit.submit(userMessageInsert(sessionId, conversationId, m))
+            return conversations.commit(Message.user(conversationId, userContent, now), userMessageAdmission(sessionId))
                     .thenCompose(inserted -> inserted ? CompletableFuture.completedFuture(conversationId)
                             // Off the writing thread: finding out why is a query of its own.
                             : CompletableFuture.<UUID> supplyAsync(() -> {
@@ -91,22 +84,21 @@ public class PostgresTranscriptStore implements TranscriptStore {
         if (config.maxMessagesPerConversation() < 2) {
             return TranscriptStore.super.openTurn(sessionId, null, model, userContent); // its 429 explains why
         }
-        UUID id = UUID.randomUUID();
-        TurnInserts.Insert opening = TurnInserts.conversationWithMessage(id, sessionId, model,
-                config.maxConversationsPerSession(), m);
-        return groupCommit.submit(opening)
+        Conversation conversation = Conversation.create(sessionId, null, model, now);
+        return conversations.commitWithFirstMessage(conversation, Message.user(conversation.id, userContent, now),
+                config.maxConversationsPerSession())
                 .thenApply(inserted -> {
                     if (!inserted) {
                         throw conversationLimitReached();
                     }
-                    return id;
+                    return conversation.id;
                 });
     }
 
-    /** One statement, committed with other turns' writes: see {@link GroupCommit}. */
+    /** One statement, committed with other turns' writes: see {@link ConversationRepository}. */
     @Override
     public CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
-        return groupCommit.submit(assistantMessageInsert(conversationId, message))
+        return conversations.commit(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED)
                 .thenAccept(inserted -> assistantMessageStored(conversationId, inserted));
     }
 
@@ -168,18 +160,16 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
-        TurnInserts.NewMessage m = userMessage(content, now());
-        if (!inserts.runAlone(userMessageInsert(sessionId, conversationId, m))) {
+        Message m = Message.user(conversationId, content, now());
+        if (!conversations.commitAlone(m, userMessageAdmission(sessionId))) {
             throw notFoundOrFull(sessionId, conversationId);
         }
-        return new MessageRecord(m.id(), inserts.seqOf(m.id()), m.role(), m.status(), content, null, null, null, null,
-                m.createdAt());
+        return m.toRecord();
     }
 
-    private TurnInserts.Insert userMessageInsert(String sessionId, UUID conversationId,
-            TurnInserts.NewMessage m) {
+    private MessageAdmission userMessageAdmission(String sessionId) {
         // A turn adds two messages: refuse it while there is no room for both.
-        return TurnInserts.message(conversationId, sessionId, config.maxMessagesPerConversation() - 1, m);
+        return new MessageAdmission(sessionId, config.maxMessagesPerConversation() - 1);
     }
 
     /** Why a user message found no seq: called only on that (rare) path. */
@@ -192,11 +182,6 @@ public class PostgresTranscriptStore implements TranscriptStore {
                 + config.maxMessagesPerConversation() + " messages");
     }
 
-    private static TurnInserts.NewMessage userMessage(JsonNode content, Instant now) {
-        return new TurnInserts.NewMessage(UUID.randomUUID(), "user", MessageStatus.FINAL, content, null, null, null,
-                null, now);
-    }
-
     private ApiException conversationLimitReached() {
         return ApiException.limitExceeded("This session already has the maximum of "
                 + config.maxConversationsPerSession() + " conversations");
@@ -205,15 +190,8 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
     public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
-        assistantMessageStored(conversationId, inserts.runAlone(assistantMessageInsert(conversationId, message)));
-    }
-
-    private static TurnInserts.Insert assistantMessageInsert(UUID conversationId,
-            AssistantMessage message) {
-        TurnInserts.NewMessage m = new TurnInserts.NewMessage(UUID.randomUUID(), "assistant", message.status(),
-                message.content(), message.finishReason(), message.toolCalls(), message.usage(), message.responseId(),
-                now());
-        return TurnInserts.message(conversationId, null, Integer.MAX_VALUE, m);
+        assistantMessageStored(conversationId,
+                conversations.commitAlone(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED));
     }
 
     private static void assistantMessageStored(UUID conversationId, boolean inserted) {
@@ -222,16 +200,11 @@ public class PostgresTranscriptStore implements TranscriptStore {
         }
     }
 
+    /** One statement, no JTA transaction: its seq comes from the same insert as every other message's. */
     @Override
-    @Transactional
     public Optional<UUID> startAssistantDraft(UUID conversationId) {
-        Instant now = now();
-        return conversations.allocateSeq(conversationId, null, Integer.MAX_VALUE, now).map(seq -> {
-            Message m = newMessage(conversationId, seq, "assistant", MessageStatus.STREAMING, now);
-            m.content = TextNode.valueOf("");
-            messages.persist(m);
-            return m.id;
-        });
+        Message draft = Message.draft(conversationId, now());
+        return conversations.commitAlone(draft, MessageAdmission.GRANTED) ? Optional.of(draft.id) : Optional.empty();
     }
 
     @Override
@@ -243,7 +216,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     @Transactional
     public void finishAssistantDraft(UUID messageId, AssistantMessage message) {
-        messages.findByIdOptional(messageId).ifPresent(m -> applyFinal(m, message));
+        messages.findByIdOptional(messageId).ifPresent(m -> m.finish(message));
     }
 
     @Override
@@ -273,26 +246,6 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public boolean checkAvailable() {
         return migrator.ensureMigrated();
-    }
-
-    private static Message newMessage(UUID conversationId, int seq, String role, String status, Instant now) {
-        Message m = new Message();
-        m.id = UUID.randomUUID();
-        m.conversationId = conversationId;
-        m.seq = seq;
-        m.role = role;
-        m.status = status;
-        m.createdAt = now;
-        return m;
-    }
-
-    private static void applyFinal(Message m, AssistantMessage message) {
-        m.status = message.status();
-        m.content = message.content();
-        m.finishReason = message.finishReason();
-        m.toolCalls = message.toolCalls();
-        m.usage = message.usage();
-        m.responseId = message.responseId();
     }
 
     /** PostgreSQL keeps microseconds: truncating here keeps cursors exact. */

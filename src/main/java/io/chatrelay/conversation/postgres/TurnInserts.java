@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.OptionalInt;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,19 +20,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 
 /**
- * The inserts on a turn's hot path, each ONE statement that inserts one row or none: run
- * alone in auto-commit mode, or committed together with other turns' inserts by
- * {@link GroupCommit}. For a message, a CTE allocates the next seq on the conversation row (its
- * row lock serialises concurrent turns, the ceiling enforces the message limit, the optional
- * session check enforces ownership) and inserts the message with it; a new conversation is
- * inserted only while its session is under its limit. The ORM path (queries, entity flush, JTA
- * commit) dominated the relay's CPU in the profile; see docs/BENCHMARKS.md. Everything else
- * stays on Panache.
+ * The inserts of conversations and messages, which {@link ConversationRepository} builds from
+ * its entities: each is ONE statement that inserts one row or none and returns the
+ * conversation's last seq after it (for a message, its seq), so that learning the seq costs
+ * no round trip of its own. An insert runs alone in auto-commit mode, or is committed
+ * together with other turns' inserts by {@link GroupCommit}. For a message, a CTE allocates
+ * the next seq on the conversation row, the only place a seq is allocated, drafts included
+ * (its row lock serialises concurrent writers, the ceiling enforces the message limit, the
+ * optional session check enforces ownership) and inserts the message with it; a new
+ * conversation is inserted only while its session is under its limit. The ORM path (queries,
+ * entity flush, JTA commit) dominated the relay's CPU in the profile; see docs/BENCHMARKS.md.
+ * Everything else stays on Panache.
  */
 @ApplicationScoped
 class TurnInserts {
 
-    /** The session check is skipped when its parameter is null (the assistant message). */
+    /** The session check is skipped when its parameter is null: see {@link MessageAdmission}. */
     static final String INSERT_MESSAGE = """
             with allocated as (
                 update conversations set last_seq = last_seq + 1, updated_at = ?
@@ -40,28 +44,25 @@ class TurnInserts {
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
                                   usage, response_id, created_at)
             select ?, ?, last_seq, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), cast(? as jsonb), ?, ?
-            from allocated""";
+            from allocated
+            returning seq""";
     private static final String INSERT_CONVERSATION = """
             insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
             select ?, ?, ?, ?, false, 0, ?, ?
-            where (select count(*) from conversations where session_id = ?) < ?""";
+            where (select count(*) from conversations where session_id = ?) < ?
+            returning last_seq""";
     /** A new conversation and its first (user) message, inserted only while the session is under its limit. */
     private static final String INSERT_CONVERSATION_WITH_MESSAGE = """
             with created as (
                 insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
-                select ?, ?, null, ?, false, 1, ?, ?
+                select ?, ?, ?, ?, false, 1, ?, ?
                 where (select count(*) from conversations where session_id = ?) < ?
                 returning id)
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
                                   usage, response_id, created_at)
             select ?, id, 1, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), cast(? as jsonb), ?, ?
-            from created""";
-    private static final String SEQ_OF_MESSAGE = "select seq from messages where id = ?";
-
-    /** A message to insert; JSON fields may be null. */
-    record NewMessage(UUID id, String role, String status, JsonNode content, String finishReason, JsonNode toolCalls,
-            JsonNode usage, String responseId, Instant createdAt) {
-    }
+            from created
+            returning seq""";
 
     /** Binds an insert's parameters. */
     @FunctionalInterface
@@ -76,11 +77,17 @@ class TurnInserts {
      */
     record Insert(String sql, UUID conversationId, Parameters parameters) {
 
-        /** Runs it on a connection its caller owns; true when the row was inserted. */
-        boolean runOn(Connection connection) throws SQLException {
+        /**
+         * Runs it on a connection its caller owns.
+         *
+         * @return the seq it returned, or empty when no row was inserted
+         */
+        OptionalInt runOn(Connection connection) throws SQLException {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 parameters.bindTo(statement);
-                return statement.executeUpdate() == 1;
+                try (ResultSet returned = statement.executeQuery()) {
+                    return returned.next() ? OptionalInt.of(returned.getInt(1)) : OptionalInt.empty();
+                }
             }
         }
     }
@@ -91,8 +98,8 @@ class TurnInserts {
         this.dataSource = dataSource;
     }
 
-    /** Runs the insert alone, on a pooled connection in auto-commit mode; true when the row was inserted. */
-    boolean runAlone(Insert insert) {
+    /** Runs the insert alone, on a pooled connection in auto-commit mode; see {@link Insert#runOn}. */
+    OptionalInt runAlone(Insert insert) {
         try (Connection connection = dataSource.get().getConnection()) {
             return insert.runOn(connection);
         } catch (SQLException e) {
@@ -100,92 +107,77 @@ class TurnInserts {
         }
     }
 
-    /** The seq a message was given. */
-    int seqOf(UUID messageId) {
-        try (Connection connection = dataSource.get().getConnection();
-                PreparedStatement statement = connection.prepareStatement(SEQ_OF_MESSAGE)) {
-            statement.setObject(1, messageId);
-            try (ResultSet rs = statement.executeQuery()) {
-                if (!rs.next()) {
-                    throw new PersistenceException("Message " + messageId + " is gone");
-                }
-                return rs.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw failed(e);
-        }
-    }
-
-    /** A conversation, unless its session already has {@code maxPerSession}. */
-    static Insert conversation(UUID id, String sessionId, String title, String model, Instant createdAt,
-            int maxPerSession) {
-        OffsetDateTime at = OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC);
-        return new Insert(INSERT_CONVERSATION, id, ps -> {
-            ps.setObject(1, id);
-            ps.setString(2, sessionId);
-            ps.setString(3, title);
-            ps.setString(4, model);
-            ps.setObject(5, at);
-            ps.setObject(6, at);
-            ps.setString(7, sessionId);
-            ps.setInt(8, maxPerSession);
+    /** The conversation, with no messages, unless its session already has {@code maxPerSession}. */
+    static Insert conversation(Conversation c, int maxPerSession) {
+        return new Insert(INSERT_CONVERSATION, c.id, ps -> {
+            int i = setConversationFields(ps, c);
+            ps.setString(i++, c.sessionId);
+            ps.setInt(i, maxPerSession);
         });
     }
 
     /**
-     * A conversation with {@code first} as its message 1, unless its session already has
+     * The conversation with {@code first} as its message 1, unless its session already has
      * {@code maxPerSession}: one statement before a new turn's provider call.
      */
-    static Insert conversationWithMessage(UUID id, String sessionId, String model, int maxPerSession,
-            NewMessage first) {
-        OffsetDateTime at = OffsetDateTime.ofInstant(first.createdAt(), ZoneOffset.UTC);
-        return new Insert(INSERT_CONVERSATION_WITH_MESSAGE, id, ps -> {
-            int i = 1;
-            ps.setObject(i++, id);
-            ps.setString(i++, sessionId);
-            ps.setString(i++, model);
-            ps.setObject(i++, at);
-            ps.setObject(i++, at);
-            ps.setString(i++, sessionId);
+    static Insert conversationWithMessage(Conversation c, int maxPerSession, Message first) {
+        return new Insert(INSERT_CONVERSATION_WITH_MESSAGE, c.id, ps -> {
+            int i = setConversationFields(ps, c);
+            ps.setString(i++, c.sessionId);
             ps.setInt(i++, maxPerSession);
-            ps.setObject(i++, first.id());
-            setMessageFields(ps, i, first, at);
+            ps.setObject(i++, first.id);
+            setMessageFields(ps, i, first);
         });
     }
 
     /**
-     * The message as the conversation's next seq; nothing is inserted when the conversation
-     * is missing, not the session's, or full.
-     *
-     * @param sessionId the owner to check, or null to skip the check
-     * @param ceiling allocation is refused once {@code last_seq} has reached it
+     * The message as its conversation's next seq; nothing is inserted when the conversation
+     * is missing or the message fails {@code admission}.
      */
-    static Insert message(UUID conversationId, String sessionId, int ceiling, NewMessage m) {
-        OffsetDateTime at = OffsetDateTime.ofInstant(m.createdAt(), ZoneOffset.UTC);
-        return new Insert(INSERT_MESSAGE, conversationId, ps -> {
+    static Insert message(Message m, MessageAdmission admission) {
+        return new Insert(INSERT_MESSAGE, m.conversationId, ps -> {
             int i = 1;
-            ps.setObject(i++, at);
-            ps.setObject(i++, conversationId);
-            ps.setInt(i++, ceiling);
-            ps.setString(i++, sessionId);
-            ps.setObject(i++, m.id());
-            ps.setObject(i++, conversationId);
-            setMessageFields(ps, i, m, at);
+            ps.setObject(i++, utc(m.createdAt)); // the conversation's last activity
+            ps.setObject(i++, m.conversationId);
+            ps.setInt(i++, admission.ceiling());
+            ps.setString(i++, admission.sessionId());
+            ps.setObject(i++, m.id);
+            ps.setObject(i++, m.conversationId);
+            setMessageFields(ps, i, m);
         });
+    }
+
+    /**
+     * Binds id to updated_at, the columns both conversation inserts fill in the same order.
+     *
+     * @return the index of the next parameter
+     */
+    private static int setConversationFields(PreparedStatement ps, Conversation c) throws SQLException {
+        int i = 1;
+        ps.setObject(i++, c.id);
+        ps.setString(i++, c.sessionId);
+        ps.setString(i++, c.title);
+        ps.setString(i++, c.model);
+        ps.setObject(i++, utc(c.createdAt));
+        ps.setObject(i++, utc(c.updatedAt));
+        return i;
     }
 
     /** Binds role to created_at, the columns both message inserts fill in the same order. */
-    private static void setMessageFields(PreparedStatement ps, int first, NewMessage m, OffsetDateTime at)
-            throws SQLException {
+    private static void setMessageFields(PreparedStatement ps, int first, Message m) throws SQLException {
         int i = first;
-        ps.setString(i++, m.role());
-        ps.setString(i++, m.status());
-        setJson(ps, i++, m.content());
-        ps.setString(i++, m.finishReason());
-        setJson(ps, i++, m.toolCalls());
-        setJson(ps, i++, m.usage());
-        ps.setString(i++, m.responseId());
-        ps.setObject(i, at);
+        ps.setString(i++, m.role);
+        ps.setString(i++, m.status);
+        setJson(ps, i++, m.content);
+        ps.setString(i++, m.finishReason);
+        setJson(ps, i++, m.toolCalls);
+        setJson(ps, i++, m.usage);
+        ps.setString(i++, m.responseId);
+        ps.setObject(i, utc(m.createdAt));
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
     /** The SQL state names the failure; the message may quote SQL or content. */

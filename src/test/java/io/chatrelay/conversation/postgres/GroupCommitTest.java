@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.testing.Db;
 import io.quarkus.test.junit.QuarkusTest;
@@ -122,7 +124,7 @@ class GroupCommitTest {
     }
 
     private CompletableFuture<Boolean> submit(TurnInserts.Insert insert) {
-        return groupCommit.submit(insert).toCompletableFuture();
+        return groupCommit.submit(insert).thenApply(OptionalInt::isPresent).toCompletableFuture();
     }
 
     private UUID newConversation() {
@@ -133,8 +135,10 @@ class GroupCommitTest {
     }
 
     private static TurnInserts.Insert message(UUID conversationId, UUID messageId) {
-        return TurnInserts.message(conversationId, null, Integer.MAX_VALUE, new TurnInserts.NewMessage(messageId,
-                "assistant", MessageStatus.FINAL, TextNode.valueOf("answer"), "stop", null, null, null,
-                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        Message m = Message.assistant(conversationId,
+                new AssistantMessage(MessageStatus.FINAL, TextNode.valueOf("answer"), "stop", null, null, null),
+                Instant.now().truncatedTo(ChronoUnit.MICROS));
+        m.id = messageId;
+        return TurnInserts.message(m, MessageAdmission.GRANTED);
     }
 }
