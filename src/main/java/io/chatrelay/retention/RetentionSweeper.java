@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.conversation.Transcripts;
+import io.chatrelay.error.Causes;
 import io.chatrelay.metrics.RelayMetrics;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
@@ -120,10 +121,7 @@ public class RetentionSweeper {
     }
 
     private static String describe(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(failure);
         return root == failure ? failure.getClass().getSimpleName()
                 : failure.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
     }
