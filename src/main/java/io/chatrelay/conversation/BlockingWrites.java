@@ -145,9 +145,7 @@ public class BlockingWrites {
         if (failure instanceof WriteTimedOut) {
             return "no commit within the final-write timeout";
         }
-        Throwable root = Causes.root(failure);
-        return root == failure ? failure.getClass().getSimpleName()
-                : failure.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
+        return Causes.describe(failure);
     }
 
     private static final class WriteTimedOut extends RuntimeException {

@@ -46,4 +46,15 @@ public final class Causes {
         }
         return false;
     }
+
+    /**
+     * Names a failure for a log line by type only, e.g. {@code "PersistenceException caused by
+     * SQLException"}: simple names of the failure and, when it differs, of its root cause. Never
+     * a message, which may quote SQL, URLs or content.
+     */
+    public static String describe(Throwable failure) {
+        Throwable root = root(failure);
+        return root == failure ? failure.getClass().getSimpleName()
+                : failure.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
+    }
 }

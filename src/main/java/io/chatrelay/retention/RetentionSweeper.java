@@ -85,7 +85,8 @@ public class RetentionSweeper {
                     deleted::addAndGet);
         } catch (RuntimeException e) {
             // The exception text may quote SQL or file content: name its type only.
-            LOG.errorf("Retention sweep failed (%s); it runs again in %s", describe(e), config.sweepInterval());
+            LOG.errorf("Retention sweep failed (%s); it runs again in %s", Causes.describe(e),
+                    config.sweepInterval());
             metrics.persistenceFailed("retention");
         }
         if (deleted.get() > 0) {
@@ -118,11 +119,5 @@ public class RetentionSweeper {
                 return;
             }
         }
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable root = Causes.root(failure);
-        return root == failure ? failure.getClass().getSimpleName()
-                : failure.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
     }
 }

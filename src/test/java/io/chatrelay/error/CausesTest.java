@@ -90,6 +90,15 @@ class CausesTest {
         });
     }
 
+    @Test
+    void aFailureIsDescribedByItsTypeAndItsRootCausesTypeOnly() {
+        SQLException sql = new SQLException("DELETE FROM secret_table");
+        Throwable wrapped = new IllegalStateException("row of user content", new RuntimeException(sql));
+
+        assertEquals("IllegalStateException caused by SQLException", Causes.describe(wrapped));
+        assertEquals("SQLException", Causes.describe(sql));
+    }
+
     /** Throwable itself never reports itself as its cause; a subclass can. */
     private static final class SelfCaused extends RuntimeException {
         @Override
