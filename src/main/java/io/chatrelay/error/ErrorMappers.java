@@ -21,7 +21,8 @@ import com.fasterxml.jackson.core.JacksonException;
 /**
  * The one place where exceptions become HTTP answers. Every answer uses OpenAI's error
  * envelope so that SDKs surface the message; nothing internal (type names, stack traces,
- * SQL) ever reaches the client.
+ * SQL) ever reaches the client. Route filters that refuse a request before RESTEasy sees it
+ * write the same envelope through {@link ErrorResponses}.
  */
 public class ErrorMappers {
 
