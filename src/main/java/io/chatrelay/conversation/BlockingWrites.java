@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import io.chatrelay.error.ApiException;
+import io.chatrelay.error.Causes;
 import io.chatrelay.metrics.RelayMetrics;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -144,12 +145,7 @@ public class BlockingWrites {
         if (failure instanceof WriteTimedOut) {
             return "no commit within the final-write timeout";
         }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == failure ? failure.getClass().getSimpleName()
-                : failure.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
+        return Causes.describe(failure);
     }
 
     private static final class WriteTimedOut extends RuntimeException {

@@ -2,6 +2,7 @@ package io.chatrelay.error;
 
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
+import java.util.stream.Collectors;
 
 import jakarta.persistence.PersistenceException;
 import jakarta.ws.rs.NotAllowedException;
@@ -20,7 +21,8 @@ import com.fasterxml.jackson.core.JacksonException;
 /**
  * The one place where exceptions become HTTP answers. Every answer uses OpenAI's error
  * envelope so that SDKs surface the message; nothing internal (type names, stack traces,
- * SQL) ever reaches the client.
+ * SQL) ever reaches the client. Route filters that refuse a request before RESTEasy sees it
+ * write the same envelope through {@link ErrorResponses}.
  */
 public class ErrorMappers {
 
@@ -77,20 +79,12 @@ public class ErrorMappers {
     }
 
     private static boolean isStorageFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException || t instanceof PersistenceException || t instanceof UncheckedIOException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.has(e, SQLException.class, PersistenceException.class, UncheckedIOException.class);
     }
 
+    /** "outer <- cause <- root", fully qualified class names. */
     private static String typeChain(Throwable e) {
-        StringBuilder types = new StringBuilder(e.getClass().getName());
-        for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-            types.append(" <- ").append(t.getClass().getName());
-        }
-        return types.toString();
+        return Causes.chain(e).stream().map(t -> t.getClass().getName()).collect(Collectors.joining(" <- "));
     }
 
     public static Response render(int status, OpenAiError body) {

@@ -6,7 +6,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** OpenAI's error envelope: {@code {"error": {"message", "type", "param", "code"}}}. */
 // Registered for a native executable because Quarkus cannot see where it is serialised: as the
-// entity of a Response built by the exception mappers, and by filters through Json.encode.
+// entity of a Response built by the exception mappers, and by ErrorResponses through Json.encode.
 @RegisterForReflection
 public record OpenAiError(Detail error) {
 

@@ -5,9 +5,9 @@ import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.chatrelay.error.OpenAiError;
+import io.chatrelay.error.ApiException;
+import io.chatrelay.error.ErrorResponses;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.json.Json;
 
 /**
  * Refuses a body larger than MAX_BODY_BYTES with 413 in OpenAI's error shape, from its
@@ -29,14 +29,16 @@ public class BodyLimitFilter {
         filters.register(context -> {
             String length = context.request().getHeader("Content-Length");
             if (length != null && exceeds(length)) {
-                String body = Json.encode(OpenAiError.of("The request body is larger than the limit of "
-                        + maxBodyBytes + " bytes", "invalid_request_error", null, "body_too_large"));
-                context.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-                        .putHeader("Connection", "close").end(body);
+                ErrorResponses.refuse(context.response(), tooLarge());
                 return;
             }
             context.next();
         }, PRIORITY);
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "invalid_request_error", "body_too_large", null,
+                "The request body is larger than the limit of " + maxBodyBytes + " bytes");
     }
 
     private boolean exceeds(String contentLength) {

@@ -1,12 +1,14 @@
 package io.chatrelay.http;
 
+import java.util.Map;
+
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import io.chatrelay.error.OpenAiError;
+import io.chatrelay.error.ApiException;
+import io.chatrelay.error.ErrorResponses;
 import io.chatrelay.lifecycle.Drain;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.json.Json;
 
 /** Refuses new /v1 requests with 503 while the instance drains; health endpoints keep answering. */
 @Singleton
@@ -24,13 +26,15 @@ public class DrainFilter {
     void register(@Observes Filters filters) {
         filters.register(context -> {
             if (drain.draining() && context.request().path().startsWith("/v1/")) {
-                String body = Json.encode(OpenAiError.of("The server is shutting down; retry the request",
-                        "server_error", null, "shutting_down"));
-                context.response().setStatusCode(503).putHeader("Content-Type", "application/json")
-                        .putHeader("Retry-After", "1").putHeader("Connection", "close").end(body);
+                ErrorResponses.refuse(context.response(), shuttingDown(), Map.of("Retry-After", "1"));
                 return;
             }
             context.next();
         }, PRIORITY);
+    }
+
+    private static ApiException shuttingDown() {
+        return new ApiException(503, "server_error", "shutting_down", null,
+                "The server is shutting down; retry the request");
     }
 }

@@ -1,15 +1,17 @@
 package io.chatrelay.http;
 
+import java.util.Map;
+
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import io.chatrelay.error.OpenAiError;
+import io.chatrelay.error.ApiException;
+import io.chatrelay.error.ErrorResponses;
 import io.chatrelay.ratelimit.ClientRateLimiter;
 import io.chatrelay.ratelimit.RateLimitConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.Json;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
@@ -66,13 +68,14 @@ public class RateLimitFilter {
             context.next();
             return;
         }
-        String body = Json.encode(OpenAiError.of("Rate limit reached: at most " + decision.limit()
-                + " requests per window from one address; retry after " + decision.retryAfterSeconds() + " s",
-                "rate_limit_exceeded", null, "rate_limit_exceeded"));
-        // The request body is left unread, so the connection cannot carry another request.
-        context.response().setStatusCode(429).putHeader("Content-Type", "application/json")
-                .putHeader("Retry-After", Long.toString(decision.retryAfterSeconds()))
-                .putHeader("Connection", "close").end(body);
+        ErrorResponses.refuse(context.response(), rateLimitExceeded(decision),
+                Map.of("Retry-After", Long.toString(decision.retryAfterSeconds())));
+    }
+
+    private static ApiException rateLimitExceeded(ClientRateLimiter.Decision decision) {
+        return new ApiException(429, "rate_limit_exceeded", "rate_limit_exceeded", null, "Rate limit reached: at most "
+                + decision.limit() + " requests per window from one address; retry after "
+                + decision.retryAfterSeconds() + " s");
     }
 
     private static boolean isApiPath(String path) {

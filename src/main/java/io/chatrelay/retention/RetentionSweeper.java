@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.conversation.Transcripts;
+import io.chatrelay.error.Causes;
 import io.chatrelay.metrics.RelayMetrics;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
@@ -84,7 +85,8 @@ public class RetentionSweeper {
                     deleted::addAndGet);
         } catch (RuntimeException e) {
             // The exception text may quote SQL or file content: name its type only.
-            LOG.errorf("Retention sweep failed (%s); it runs again in %s", describe(e), config.sweepInterval());
+            LOG.errorf("Retention sweep failed (%s); it runs again in %s", Causes.describe(e),
+                    config.sweepInterval());
             metrics.persistenceFailed("retention");
         }
         if (deleted.get() > 0) {
@@ -117,14 +119,5 @@ public class RetentionSweeper {
                 return;
             }
         }
-    }
-
-    private static String describe(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == failure ? failure.getClass().getSimpleName()
-                : failure.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName();
     }
 }

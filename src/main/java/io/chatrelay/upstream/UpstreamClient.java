@@ -9,6 +9,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.chatrelay.error.ApiException;
+import io.chatrelay.error.Causes;
 import io.chatrelay.metrics.RelayMetrics;
 import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
@@ -129,12 +130,7 @@ public class UpstreamClient {
     }
 
     private static boolean isTimeout(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof TimeoutException || t instanceof ConnectTimeoutException) {
-                return true;
-            }
-        }
-        return false;
+        return Causes.has(failure, TimeoutException.class, ConnectTimeoutException.class);
     }
 
     @PreDestroy

@@ -91,6 +91,9 @@ class HealthAndMetricsTest {
 
         Api.as(session).body(Api.chat(huge, false).encode()).post("/v1/chat/completions")
                 .then().statusCode(413)
+                .contentType("application/json")
+                .header("Connection", "close")
+                .body("error.message", equalTo("The request body is larger than the limit of 5242880 bytes"))
                 .body("error.type", equalTo("invalid_request_error"))
                 .body("error.code", equalTo("body_too_large"));
         assertEquals(0, upstream.requestCount());

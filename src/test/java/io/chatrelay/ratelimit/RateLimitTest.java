@@ -80,6 +80,8 @@ class RateLimitTest {
                 .header("Access-Control-Allow-Origin", ALLOWED_ORIGIN);
         int retryAfter = Integer.parseInt(refused.header("Retry-After"));
         assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+        refused.then().header("Connection", "close").body("error.message", equalTo("Rate limit reached: at most 3"
+                + " requests per window from one address; retry after " + retryAfter + " s"));
         assertEquals(3, upstream.requestCount());
         assertEquals(0, Db.conversationsOfSession(refusedSession));
         assertEquals(0, Db.messagesOfSession(refusedSession));

@@ -10,6 +10,7 @@ import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 
 import io.agroal.api.AgroalDataSource;
+import io.chatrelay.error.Causes;
 
 /**
  * Applies the Flyway migrations and tells whether PostgreSQL can be used. Start-up does
@@ -51,7 +52,7 @@ public class SchemaMigrator {
         } catch (SQLException e) {
             return reportDown("SQL state " + e.getSQLState());
         } catch (RuntimeException e) {
-            return reportDown(rootCause(e));
+            return reportDown(describeRootCause(e));
         }
     }
 
@@ -76,11 +77,9 @@ public class SchemaMigrator {
         return false;
     }
 
-    private static String rootCause(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
+    /** The root cause's type, and its SQL state when it has one: never its message. */
+    private static String describeRootCause(Throwable e) {
+        Throwable cause = Causes.root(e);
         if (cause instanceof SQLException sql) {
             return cause.getClass().getSimpleName() + ", SQL state " + sql.getSQLState();
         }

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JacksonException;
 
+import io.chatrelay.error.Causes;
 import io.chatrelay.tool.ToolFailure;
 import io.chatrelay.tool.ToolsConfig;
 import io.chatrelay.tool.search.TavilyRestClient.SearchRequest;
@@ -64,30 +65,13 @@ class TavilyClient {
             return new ToolFailure("search API answered " + status);
         }
         // Exception messages may carry URLs or bodies: only the type is logged.
-        LOG.warnf("Search API call failed (%s)", rootCause(failure).getClass().getName());
-        if (hasCause(failure, TimeoutException.class)) {
+        LOG.warnf("Search API call failed (%s)", Causes.root(failure).getClass().getName());
+        if (Causes.has(failure, TimeoutException.class)) {
             return new ToolFailure("search API did not answer in time");
         }
-        if (hasCause(failure, JacksonException.class)) {
+        if (Causes.has(failure, JacksonException.class)) {
             return new ToolFailure("search API answered an unreadable body");
         }
         return new ToolFailure("search API unreachable");
-    }
-
-    private static boolean hasCause(Throwable failure, Class<? extends Throwable> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static Throwable rootCause(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
     }
 }
