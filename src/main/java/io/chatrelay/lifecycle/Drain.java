@@ -11,14 +11,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.chatrelay.conversation.PersistenceConfig;
-import io.chatrelay.http.DrainFilter;
 import io.chatrelay.turn.LiveTurns;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 
 /**
  * Graceful shutdown for rolling deploys. On SIGTERM the instance turns not-ready and
- * refuses new /v1 requests ({@link DrainFilter}), lets the turns under way finish for up
+ * refuses new /v1 requests (the HTTP filter {@code DrainFilter}), lets the turns under way finish for up
  * to SHUTDOWN_DRAIN_TIMEOUT, then stores every turn still open with what it produced so
  * far (status aborted) and ends its stream, before the database pool closes. No turn that
  * had started is lost.
