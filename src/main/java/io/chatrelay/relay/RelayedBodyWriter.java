@@ -5,7 +5,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -14,13 +13,14 @@ import jakarta.ws.rs.ext.Provider;
 
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveResourceInfo;
-import org.jboss.resteasy.reactive.server.spi.ServerHttpResponse;
 import org.jboss.resteasy.reactive.server.spi.ServerMessageBodyWriter;
 import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * Writes the relaying resources' entities: a {@code Multi<Buffer>} (a relayed stream) to the
@@ -32,12 +32,23 @@ import io.vertx.core.buffer.Buffer;
  * itself (docs/BENCHMARKS.md, change 4). Here demand is requested in batches and refilled
  * while the connection keeps up; when it is full, nothing more is requested until it
  * drains, so a slow client slows the provider. Status and headers are the entity's
- * {@code RestResponse}'s, which RESTEasy writes before the first byte.
+ * {@code RestResponse}'s, which RESTEasy writes before the first byte, whichever API writes it.
  */
 @Provider
 @Produces(MediaType.WILDCARD)
 // Declared for Object: the resources return RestResponse<?>, whose entity is one or the other.
 public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
+
+    /**
+     * The current request (a request-scoped proxy): its Vert.x response takes the provider's
+     * buffers as they are. RESTEasy's own response API takes byte arrays, which cost two
+     * copies and an allocation per chunk (docs/BENCHMARKS.md, change 12).
+     */
+    private final HttpServerRequest request;
+
+    RelayedBodyWriter(HttpServerRequest request) {
+        this.request = request;
+    }
 
     @Override
     public boolean isWriteable(Class<?> type, Type genericType, ResteasyReactiveResourceInfo target,
@@ -52,13 +63,14 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
     @Override
     @SuppressWarnings("unchecked")
     public void writeResponse(Object body, Type genericType, ServerRequestContext context) {
+        HttpServerResponse response = request.response();
         if (body instanceof Buffer whole) {
-            context.serverResponse().end(whole.getBytes());
+            response.end(whole);
             return;
         }
-        ServerHttpResponse response = context.serverResponse().setChunked(true);
+        response.setChunked(true);
         BatchedWrites writes = new BatchedWrites(response);
-        response.addCloseHandler(writes::clientLeft);
+        context.serverResponse().addCloseHandler(writes::clientLeft);
         ((Multi<Buffer>) body).subscribe().withSubscriber(writes);
     }
 
@@ -79,16 +91,13 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
         private static final Logger LOG = Logger.getLogger(RelayedBodyWriter.class);
         /** Items asked for at once; more are asked for when half of them have arrived. */
         static final int BATCH = 16;
-        /** A write that fails means the connection is gone, which its close handler reports. */
-        private static final Consumer<Throwable> WRITE_FAILED = failure -> {
-        };
 
-        private final ServerHttpResponse response;
+        private final HttpServerResponse response;
         private volatile Flow.Subscription subscription;
         /** Asked for and not yet arrived. Items and drain events may come on different event loops. */
         private final AtomicInteger outstanding = new AtomicInteger();
 
-        BatchedWrites(ServerHttpResponse response) {
+        BatchedWrites(HttpServerResponse response) {
             this.response = response;
         }
 
@@ -103,10 +112,10 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
         public void onItem(Buffer item) {
             int left = outstanding.decrementAndGet();
             if (item.length() > 0) {
-                response.write(item.getBytes(), WRITE_FAILED);
+                response.write(item);
             }
-            if (response.isWriteQueueFull()) {
-                response.addDrainHandler(this::refill);
+            if (response.writeQueueFull()) {
+                response.drainHandler(ignored -> refill());
             } else if (left <= BATCH / 2) {
                 refill();
             }
