@@ -54,12 +54,8 @@ public final class AnswerStream {
     public Multi<Buffer> relay(UpstreamResponse response, Function<Throwable, Multi<Buffer>> then) {
         SseEventSplitter splitter = new SseEventSplitter();
         AtomicReference<Throwable> broken = new AtomicReference<>();
-        Multi<Buffer> events = response.body()
-                .map(chunk -> pass(splitter, chunk))
-                .onFailure().recoverWithMulti(failure -> {
-                    broken.set(failure);
-                    return Multi.createFrom().empty();
-                });
+        Multi<Buffer> events = ChunkStage.mapUntilBroken(response.body(), chunk -> pass(splitter, chunk),
+                broken::set);
         return Multi.createBy().concatenating().streams(events, Multi.createFrom().deferred(() -> {
             Throwable failure = broken.get();
             if (failure != null) {

@@ -87,9 +87,10 @@ final class ExchangeLog {
     @SuppressWarnings("unchecked")
     RestResponse<?> counting(RestResponse<?> response) {
         if (response.getEntity() instanceof Multi<?> stream) {
-            Multi<Buffer> counted = NoContextPropagation.assemble(() -> ((Multi<Buffer>) stream)
-                    .onItem().invoke(item -> bytes.addAndGet(item.length()))
-                    .onTermination().invoke(this::write));
+            Multi<Buffer> counted = ChunkStage.map((Multi<Buffer>) stream, chunk -> {
+                bytes.addAndGet(chunk.length());
+                return chunk;
+            }).onTermination().invoke(this::write);
             return RestResponse.ResponseBuilder.fromResponse((RestResponse<Object>) response).entity(counted).build();
         }
         if (response.getEntity() instanceof Buffer whole) {

@@ -123,7 +123,7 @@ public class ExchangeRelay {
         recorder.onShutdown(answer::cancel);
         // Claimed once, by the end of the provider's body or by the client leaving.
         AtomicBoolean outcomeClaimed = new AtomicBoolean();
-        return NoContextPropagation.assemble(() -> stream.relay(answer, failure -> {
+        return stream.relay(answer, failure -> {
             if (!outcomeClaimed.compareAndSet(false, true)) {
                 return Multi.createFrom().empty();
             }
@@ -146,7 +146,7 @@ public class ExchangeRelay {
                         });
                         answer.cancel();
                     }
-                }));
+                });
     }
 
     /**

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.relay.AnswerStream;
 import io.chatrelay.relay.ExchangeRelay;
-import io.chatrelay.relay.NoContextPropagation;
 import io.chatrelay.sse.SseFrames;
 import io.chatrelay.sse.SseFrames.ChunkIdentity;
 import io.chatrelay.toolloop.ToolSelection.ToolPlan;
@@ -56,10 +55,10 @@ final class ToolLoopStream {
 
     Multi<Buffer> body(UpstreamResponse first) {
         recorder.onShutdown(this::stopUpstream);
-        return NoContextPropagation.assemble(() -> step(first)
+        return step(first)
                 .onSubscription().invoke(loop.metrics()::streamOpened)
                 .onTermination().invoke(loop.metrics()::streamClosed)
-                .onCancellation().invoke(this::abort));
+                .onCancellation().invoke(this::abort);
     }
 
     /**
@@ -68,7 +67,7 @@ final class ToolLoopStream {
      */
     private Multi<Buffer> step(UpstreamResponse response) {
         current.set(response);
-        return NoContextPropagation.assemble(() -> stream.relay(response, this::afterStep));
+        return stream.relay(response, this::afterStep);
     }
 
     /** A provider call ended: finish the turn, or run the tools it asked for and call again. */
