@@ -60,6 +60,11 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
         BatchedWrites writes = new BatchedWrites(response);
         response.addCloseHandler(writes::clientLeft);
         ((Multi<Buffer>) body).subscribe().withSubscriber(writes);
+        // A client that left before its close handler was added (between the provider's head and
+        // this write) is never reported to it: without this the provider would go on generating.
+        if (response.closed()) {
+            writes.clientLeft();
+        }
     }
 
     @Override
@@ -85,6 +90,8 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
 
         private final ServerHttpResponse response;
         private volatile Flow.Subscription subscription;
+        /** The client left, maybe before the stream was subscribed to. */
+        private volatile boolean left;
         /** Asked for and not yet arrived. Items and drain events may come on different event loops. */
         private final AtomicInteger outstanding = new AtomicInteger();
 
@@ -95,6 +102,10 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
+            if (left) {
+                s.cancel();
+                return;
+            }
             outstanding.set(BATCH);
             s.request(BATCH);
         }
@@ -134,6 +145,7 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
 
         /** The client's connection closed: the stream's producers stop at once. */
         void clientLeft() {
+            left = true;
             Flow.Subscription s = subscription;
             if (s != null) {
                 s.cancel();
