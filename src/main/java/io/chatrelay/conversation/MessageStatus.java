@@ -11,6 +11,11 @@ public final class MessageStatus {
     public static final String ABORTED = "aborted";
     /** Draft row of the PERSIST_STREAMING_DELTAS escape hatch, still being appended to. */
     public static final String STREAMING = "streaming";
+    /**
+     * A STREAMING draft whose instance died: its lease (STREAMING_LEASE) ran out without being
+     * renewed, and the orphan sweep closed it; content is what had been appended.
+     */
+    public static final String INTERRUPTED = "interrupted";
 
     private MessageStatus() {
     }

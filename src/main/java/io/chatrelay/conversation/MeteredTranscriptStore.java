@@ -127,6 +127,15 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
+    public int interruptOrphanedDrafts(Instant now, int batchSize) {
+        int interrupted = store.interruptOrphanedDrafts(now, batchSize);
+        if (interrupted > 0) {
+            metrics.draftsInterrupted(interrupted);
+        }
+        return interrupted;
+    }
+
+    @Override
     public boolean checkAvailable() {
         return store.checkAvailable();
     }

@@ -24,6 +24,16 @@ public interface PersistenceConfig {
     @WithDefault("250")
     long historyBatchFlushMs();
 
+    /**
+     * STREAMING_LEASE: how long a draft of the escape hatch stays {@code streaming} without
+     * a write from its instance. Every append renews it (a draft with no new text gets a
+     * renewal of its own once half of it has passed); a draft whose lease ran out was left by
+     * an instance that died, and the orphan sweep, which runs every STREAMING_LEASE, marks it
+     * {@code interrupted}. At least 1s and 4 times HISTORY_BATCH_FLUSH_MS.
+     */
+    @WithDefault("30s")
+    Duration streamingLease();
+
     /** {@code jdbc:postgresql://...} or {@code filejson:<dir>} (DB_URL). */
     @WithDefault("jdbc:postgresql://localhost:5432/chat")
     String dbUrl();

@@ -24,8 +24,8 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public interface TranscriptStore {
 
     /**
-     * What {@link #deleteInactiveBefore} returns when another instance is sweeping right now:
-     * this instance leaves the round to it instead of waiting.
+     * What {@link #deleteInactiveBefore} and {@link #interruptOrphanedDrafts} return when another
+     * instance is sweeping right now: this instance leaves the round to it instead of waiting.
      */
     int ANOTHER_SWEEP_RUNNING = -1;
 
@@ -101,7 +101,10 @@ public interface TranscriptStore {
     /** Escape hatch: inserts an empty assistant row with status=streaming; empty if the conversation is gone. */
     Optional<UUID> startAssistantDraft(UUID conversationId);
 
-    /** Escape hatch: replaces the draft's content with the text so far. */
+    /**
+     * Escape hatch: replaces the draft's content with the text so far and renews its lease
+     * (STREAMING_LEASE) from now.
+     */
     void appendAssistantDraft(UUID messageId, String contentSoFar);
 
     /** Escape hatch: gives the draft its final state. */
@@ -116,6 +119,15 @@ public interface TranscriptStore {
      * @return how many were deleted, or {@link #ANOTHER_SWEEP_RUNNING}
      */
     int deleteInactiveBefore(Instant cutoff, int batchSize);
+
+    /**
+     * Orphan sweep: marks at most {@code batchSize} drafts still {@code streaming} whose lease
+     * ran out before {@code now} as {@code interrupted}, keeping their text, in one transaction.
+     * Their instance died: a live one renews the lease with its appends.
+     *
+     * @return how many were marked, or {@link #ANOTHER_SWEEP_RUNNING}
+     */
+    int interruptOrphanedDrafts(Instant now, int batchSize);
 
     /** Whether the backend can serve requests now (readiness); may try to (re)connect. */
     boolean checkAvailable();

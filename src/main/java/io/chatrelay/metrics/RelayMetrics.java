@@ -56,6 +56,11 @@ public class RelayMetrics {
         registry.counter("chatrelay.persistence.failures", "operation", operation).increment();
     }
 
+    /** The orphan sweep marked {@code drafts} streaming drafts whose instance died as interrupted. */
+    public void draftsInterrupted(int drafts) {
+        registry.counter("chatrelay.drafts.interrupted").increment(drafts);
+    }
+
     /** The retention sweep hard-deleted {@code conversations} conversations (with their messages). */
     public void retentionDeleted(int conversations) {
         registry.counter("chatrelay.retention.deleted").increment(conversations);

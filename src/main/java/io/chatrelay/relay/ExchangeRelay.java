@@ -89,16 +89,32 @@ public class ExchangeRelay {
     public Uni<RestResponse<?>> exchange(String path, ExchangeRequest request, Optional<String> session,
             Responder responder) {
         ExchangeLog log = new ExchangeLog(path, session);
+        // Opening goes on when the client leaves meanwhile (its user message may be committed
+        // already): memoized, so that the turn it opens can still be closed as aborted.
+        Uni<OpenedTurn> opening = open(log, session, request).memoize().indefinitely();
         // Written once the turn is open: opening may have added the stored history to the messages.
-        return open(log, session, request).chain(turn -> post(path, request.upstreamBody(), request.stream())
-                .onFailure().call(failure -> turn.recorder().finish(emptyAnswer(MessageStatus.ERROR)))
-                .invoke(answer -> log.upstreamStatus(answer.status()))
-                .chain(answer -> responder.respond(turn, answer, RelayedResponses.relayedHeaders(answer, turn)))
-                .onCancellation().invoke(() -> turn.recorder().finish(emptyAnswer(MessageStatus.ABORTED))
-                        .subscribe().with(ignored -> {
-                        })))
+        return opening.onCancellation().invoke(() -> abortOnceOpen(opening))
+                .chain(turn -> post(path, request.upstreamBody(), request.stream())
+                        .onFailure().call(failure -> turn.recorder().finish(emptyAnswer(MessageStatus.ERROR)))
+                        .invoke(answer -> log.upstreamStatus(answer.status()))
+                        .chain(answer -> responder.respond(turn, answer, RelayedResponses.relayedHeaders(answer, turn))
+                                // A whole answer still being read: the provider stops sending it.
+                                .onCancellation().invoke(answer::cancel))
+                        .onCancellation().invoke(() -> abort(turn)))
                 .map(log::counting)
                 .onFailure().invoke(log::failed);
+    }
+
+    /** The client left while the turn was being opened: once it is open, its answer is stored as aborted. */
+    private static void abortOnceOpen(Uni<OpenedTurn> opening) {
+        opening.subscribe().with(ExchangeRelay::abort, failure -> {
+            // Nothing was opened (refused or not stored): there is no turn to close.
+        });
+    }
+
+    private static void abort(OpenedTurn turn) {
+        turn.recorder().finish(emptyAnswer(MessageStatus.ABORTED)).subscribe().with(ignored -> {
+        });
     }
 
     /** Opens the turn with its outcome also reported to the exchange's log line. */

@@ -72,6 +72,11 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
         BatchedWrites writes = new BatchedWrites(response);
         context.serverResponse().addCloseHandler(writes::clientLeft);
         ((Multi<Buffer>) body).subscribe().withSubscriber(writes);
+        // A client that left before its close handler was added (between the provider's head and
+        // this write) is never reported to it: without this the provider would go on generating.
+        if (response.closed()) {
+            writes.clientLeft();
+        }
     }
 
     @Override
@@ -94,6 +99,8 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
 
         private final HttpServerResponse response;
         private volatile Flow.Subscription subscription;
+        /** The client left, maybe before the stream was subscribed to. */
+        private volatile boolean left;
         /** Asked for and not yet arrived. Items and drain events may come on different event loops. */
         private final AtomicInteger outstanding = new AtomicInteger();
 
@@ -104,6 +111,10 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
+            if (left) {
+                s.cancel();
+                return;
+            }
             outstanding.set(BATCH);
             s.request(BATCH);
         }
@@ -143,6 +154,7 @@ public class RelayedBodyWriter implements ServerMessageBodyWriter<Object> {
 
         /** The client's connection closed: the stream's producers stop at once. */
         void clientLeft() {
+            left = true;
             Flow.Subscription s = subscription;
             if (s != null) {
                 s.cancel();

@@ -1,5 +1,6 @@
 package io.chatrelay.turn;
 
+import java.time.Duration;
 import java.util.UUID;
 
 import io.chatrelay.conversation.AssistantMessage;
@@ -11,7 +12,10 @@ import io.vertx.core.Vertx;
 /**
  * The PERSIST_STREAMING_DELTAS escape hatch: a draft row exists from the start and its
  * content is rewritten every HISTORY_BATCH_FLUSH_MS while text arrives, then finalised.
- * Writes are chained so that an append never overtakes the final update.
+ * Writes are chained so that an append never overtakes the final update. Each append renews
+ * the draft's lease (STREAMING_LEASE); while no text arrives (a slow provider, a tool call)
+ * the text so far is written again once half of the lease has passed, so that the orphan
+ * sweep never takes a live draft for one whose instance died.
  */
 final class DraftRecorder extends PersistedRecorder {
 
@@ -21,28 +25,38 @@ final class DraftRecorder extends PersistedRecorder {
     private final BlockingWrites writes;
     private final Vertx vertx;
     private final long timerId;
+    private final long renewAfterNanos;
+    private long lastWriteNanos = System.nanoTime();
     private volatile boolean finished;
     private int flushedVersion;
     private Uni<Void> tail = Uni.createFrom().voidItem().memoize().indefinitely();
 
     DraftRecorder(UUID conversationId, UUID messageId, TranscriptStore store, BlockingWrites writes, Vertx vertx,
-            long flushIntervalMs, LiveTurns live) {
+            long flushIntervalMs, Duration lease, LiveTurns live) {
         super(live);
         this.conversationId = conversationId;
         this.messageId = messageId;
         this.store = store;
         this.writes = writes;
         this.vertx = vertx;
+        this.renewAfterNanos = lease.toNanos() / 2;
         this.timerId = vertx.setPeriodic(flushIntervalMs, id -> flush());
     }
 
     private synchronized void flush() {
-        AnswerFolder current = latest();
-        if (finished || current == null || current.version() == flushedVersion) {
+        if (finished) {
             return;
         }
-        flushedVersion = current.version();
-        String text = current.contentSoFar();
+        AnswerFolder current = latest();
+        boolean changed = current != null && current.version() != flushedVersion;
+        if (!changed && System.nanoTime() - lastWriteNanos < renewAfterNanos) {
+            return;
+        }
+        if (current != null) {
+            flushedVersion = current.version();
+        }
+        String text = current == null ? "" : current.contentSoFar();
+        lastWriteNanos = System.nanoTime();
         enqueue("assistant_draft_append", () -> store.appendAssistantDraft(messageId, text));
     }
 

@@ -104,6 +104,6 @@ public class TurnOpener {
         }
         return writes.call(() -> store.startAssistantDraft(conversationId))
                 .map(draft -> draft.<TurnRecorder> map(messageId -> new DraftRecorder(conversationId, messageId,
-                        store, writes, vertx, config.historyBatchFlushMs(), live)).orElse(TurnRecorder.NONE));
+                        store, writes, vertx, config.historyBatchFlushMs(), config.streamingLease(), live)).orElse(TurnRecorder.NONE));
     }
 }

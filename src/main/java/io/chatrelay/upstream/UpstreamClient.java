@@ -2,7 +2,9 @@ package io.chatrelay.upstream;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.annotation.PreDestroy;
@@ -13,6 +15,7 @@ import io.chatrelay.error.Causes;
 import io.chatrelay.metrics.RelayMetrics;
 import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -85,23 +88,21 @@ public class UpstreamClient {
 
     private Uni<UpstreamResponse> call(RequestOptions options, Buffer body) {
         return Uni.createFrom().deferred(() -> {
-            AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-            return send(options, body, sent).onCancellation().invoke(() -> {
-                // The caller gave up before the head arrived (the client left): stop the provider.
-                HttpClientRequest request = sent.get();
-                if (request != null) {
-                    request.reset();
-                }
-            });
+            PendingRequest pending = new PendingRequest();
+            // The caller gave up (the client left): stop the provider, wherever the request is.
+            return send(options, body, pending).onCancellation().invoke(pending::cancel);
         });
     }
 
-    private Uni<UpstreamResponse> send(RequestOptions options, Buffer body, AtomicReference<HttpClientRequest> sent) {
+    private Uni<UpstreamResponse> send(RequestOptions options, Buffer body, PendingRequest pending) {
         return Uni.createFrom().<UpstreamResponse> emitter(emitter -> {
             long started = System.nanoTime();
             client.request(options)
                     .compose(request -> {
-                        sent.set(request);
+                        if (!pending.sending(request)) {
+                            // Cancelled while a connection was being found: never send it.
+                            return Future.failedFuture(new CancellationException());
+                        }
                         return (body == null ? request.send() : request.send(body)).map(response -> {
                             // Paused on the event loop that delivered the head, so no chunk is lost
                             // before the relay subscribes to the body.
@@ -110,12 +111,54 @@ public class UpstreamClient {
                         });
                     })
                     .onSuccess(response -> {
+                        if (pending.cancelled()) {
+                            response.cancel();
+                            return;
+                        }
                         metrics.firstByte(Duration.ofNanos(System.nanoTime() - started));
                         metrics.upstreamOutcome(response.status() >= 400 ? "http_error" : "ok");
                         emitter.complete(response);
                     })
-                    .onFailure(failure -> emitter.fail(translate(failure)));
+                    .onFailure(failure -> {
+                        if (!pending.cancelled()) {
+                            emitter.fail(translate(failure));
+                        }
+                    });
         });
+    }
+
+    /**
+     * One request on its way, which the caller may give up at any moment: while a connection
+     * is found (the request must then not go out at all), once it is sent, or as its head arrives.
+     * Cancelling and sending may run on different threads; each checks the other's mark after
+     * setting its own, so at least one of them resets the request.
+     */
+    private static final class PendingRequest {
+
+        private final AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+
+        /** Records the request about to be sent; false (and reset) when it was cancelled already. */
+        boolean sending(HttpClientRequest request) {
+            sent.set(request);
+            if (cancelled.get()) {
+                request.reset();
+                return false;
+            }
+            return true;
+        }
+
+        void cancel() {
+            cancelled.set(true);
+            HttpClientRequest request = sent.get();
+            if (request != null) {
+                request.reset();
+            }
+        }
+
+        boolean cancelled() {
+            return cancelled.get();
+        }
     }
 
     private ApiException translate(Throwable failure) {

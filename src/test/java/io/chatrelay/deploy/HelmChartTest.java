@@ -66,6 +66,7 @@ class HelmChartTest {
             new Setting("persistTranscripts", false, "PERSIST_TRANSCRIPTS", "false"),
             new Setting("persistStreamingDeltas", true, "PERSIST_STREAMING_DELTAS", "true"),
             new Setting("historyBatchFlushMs", 321, "HISTORY_BATCH_FLUSH_MS", "321"),
+            new Setting("streamingLease", "45s", "STREAMING_LEASE", "45s"),
             new Setting("dbUrl", "jdbc:postgresql://db.test:6543/relaytest", "DB_URL",
                     "jdbc:postgresql://db.test:6543/relaytest"),
             new Setting("retention.days", 17, "RETENTION_DAYS", "17"),

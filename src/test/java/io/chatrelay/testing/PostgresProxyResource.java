@@ -29,7 +29,9 @@ public class PostgresProxyResource implements QuarkusTestResourceLifecycleManage
         } catch (Exception e) {
             throw new IllegalStateException("the PostgreSQL proxy did not start", e);
         }
-        return Map.of("relay.persistence.db-url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test");
+        // The test database (TEST_DB_URL), reached through the proxy.
+        return Map.of("relay.persistence.db-url",
+                TestDatabaseCheck.URL.replaceFirst("//[^/]+/", "//127.0.0.1:" + proxy.port() + "/"));
     }
 
     @Override

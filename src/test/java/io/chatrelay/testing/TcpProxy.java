@@ -1,11 +1,14 @@
 package io.chatrelay.testing;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -15,6 +18,8 @@ import io.vertx.core.net.NetSocket;
  * A TCP relay on 127.0.0.1 and a dynamic port that a test can cut: {@link #cut()} closes
  * every open connection and closes new ones as soon as they arrive, as a database outage
  * looks to the service's pool; {@link #restore()} lets connections through again.
+ * {@link #hold()} keeps what the service sends from reaching the target (a statement then
+ * hangs, as on a stalled database) until {@link #release()} passes it on, in order.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -27,6 +32,9 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
+    /** Writes towards the target parked by {@link #hold()}, in arrival order; guarded by itself. */
+    private final List<Runnable> parked = new ArrayList<>();
+    private boolean held;
 
     public TcpProxy(String targetHost, int targetPort) throws Exception {
         this.targetHost = targetHost;
@@ -55,6 +63,39 @@ public final class TcpProxy implements AutoCloseable {
 
     public void restore() {
         cut = false;
+    }
+
+    /** From now on, nothing the service sends reaches the target until {@link #release()}. */
+    public void hold() {
+        synchronized (parked) {
+            held = true;
+        }
+    }
+
+    /** Passes on what was held, in order, and forwards again. */
+    public void release() {
+        synchronized (parked) {
+            held = false;
+            parked.forEach(Runnable::run);
+            parked.clear();
+        }
+    }
+
+    /** Whether something the service sent is being held. */
+    public boolean holdsWrites() {
+        synchronized (parked) {
+            return !parked.isEmpty();
+        }
+    }
+
+    private void towardsTarget(NetSocket outbound, Buffer data) {
+        synchronized (parked) {
+            if (held) {
+                parked.add(() -> outbound.write(data));
+                return;
+            }
+        }
+        outbound.write(data);
     }
 
     @Override
@@ -91,7 +132,7 @@ public final class TcpProxy implements AutoCloseable {
                 open.remove(inbound);
                 outbound.close();
             });
-            inbound.handler(outbound::write);
+            inbound.handler(data -> towardsTarget(outbound, data));
             outbound.handler(inbound::write);
             inbound.resume();
         });

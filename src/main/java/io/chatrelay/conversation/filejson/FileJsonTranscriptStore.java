@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -72,6 +73,12 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     private final Map<UUID, ReentrantLock> locks = new ConcurrentHashMap<>();
     /** Draft message id to its conversation, so the escape hatch can find the file by message id. */
     private final Map<UUID, UUID> drafts = new ConcurrentHashMap<>();
+    /**
+     * Drafts found {@code streaming} on disk at start: this backend has one instance (see the
+     * class comment), so the process that was appending to them is gone. No lease is needed to
+     * tell: the orphan sweep marks them interrupted.
+     */
+    private final Set<UUID> orphanedDrafts = ConcurrentHashMap.newKeySet();
     /** Makes count-then-insert atomic so a session cannot race past its conversation limit. */
     private final ReentrantLock createLock = new ReentrantLock();
 
@@ -269,6 +276,22 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
+    public int interruptOrphanedDrafts(Instant now, int batchSize) {
+        int interrupted = 0;
+        for (UUID messageId : List.copyOf(orphanedDrafts)) {
+            if (interrupted == batchSize) {
+                break;
+            }
+            replaceDraft(messageId, m -> new MessageRecord(m.id(), m.seq(), m.role(), MessageStatus.INTERRUPTED,
+                    m.content(), m.finishReason(), m.toolCalls(), m.usage(), m.responseId(), m.createdAt()));
+            drafts.remove(messageId);
+            orphanedDrafts.remove(messageId);
+            interrupted++;
+        }
+        return interrupted;
+    }
+
+    @Override
     public boolean checkAvailable() {
         return Files.isDirectory(directory) && Files.isWritable(directory);
     }
@@ -424,6 +447,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
         for (MessageRecord m : stored.messages()) {
             if (MessageStatus.STREAMING.equals(m.status())) {
                 drafts.put(m.id(), stored.conversation().id());
+                orphanedDrafts.add(m.id());
             }
         }
     }

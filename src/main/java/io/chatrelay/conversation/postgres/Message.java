@@ -60,6 +60,10 @@ public class Message {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 
+    /** Until when a {@code streaming} draft's instance is known to be alive; null on every other row. */
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
+
     /** The user message that opens a turn. */
     static Message user(UUID conversationId, JsonNode content, Instant createdAt) {
         Message m = create(conversationId, "user", MessageStatus.FINAL, createdAt);
@@ -75,14 +79,16 @@ public class Message {
     }
 
     /** The empty assistant row that the turn's deltas fill in as they arrive (PERSIST_STREAMING_DELTAS). */
-    static Message draft(UUID conversationId, Instant createdAt) {
+    static Message draft(UUID conversationId, Instant createdAt, Instant leaseUntil) {
         Message m = create(conversationId, "assistant", MessageStatus.STREAMING, createdAt);
         m.content = TextNode.valueOf("");
+        m.leaseUntil = leaseUntil;
         return m;
     }
 
     /** Gives the message the final state of its turn. */
     void finish(AssistantMessage message) {
+        leaseUntil = null;
         status = message.status();
         content = message.content();
         finishReason = message.finishReason();

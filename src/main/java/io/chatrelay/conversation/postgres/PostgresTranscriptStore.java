@@ -21,6 +21,7 @@ import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.ConversationCursor;
 import io.chatrelay.conversation.ConversationRecord;
 import io.chatrelay.conversation.MessageRecord;
+import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
@@ -41,6 +42,8 @@ public class PostgresTranscriptStore implements TranscriptStore {
      * replica sweeps at a time: an arbitrary constant ("chatrela" in ASCII) that no other code uses.
      */
     public static final long RETENTION_LOCK_KEY = 0x63686174_72656c61L;
+    /** Key of the orphan sweep's advisory lock, as {@link #RETENTION_LOCK_KEY} ("chatorph"). */
+    public static final long ORPHAN_SWEEP_LOCK_KEY = 0x63686174_6f727068L;
 
     private final ConversationRepository conversations;
     private final MessageRepository messages;
@@ -203,14 +206,21 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** One statement, no JTA transaction: its seq comes from the same insert as every other message's. */
     @Override
     public Optional<UUID> startAssistantDraft(UUID conversationId) {
-        Message draft = Message.draft(conversationId, now());
+        Instant now = now();
+        Message draft = Message.draft(conversationId, now, now.plus(config.streamingLease()));
         return conversations.commitAlone(draft, MessageAdmission.GRANTED) ? Optional.of(draft.id) : Optional.empty();
     }
 
+    /** The same one update as before the lease: the lease rides on the append. */
     @Override
     @Transactional
     public void appendAssistantDraft(UUID messageId, String contentSoFar) {
-        messages.findByIdOptional(messageId).ifPresent(m -> m.content = TextNode.valueOf(contentSoFar));
+        messages.findByIdOptional(messageId).ifPresent(m -> {
+            m.content = TextNode.valueOf(contentSoFar);
+            if (MessageStatus.STREAMING.equals(m.status)) {
+                m.leaseUntil = now().plus(config.streamingLease());
+            }
+        });
     }
 
     @Override
@@ -240,6 +250,30 @@ public class PostgresTranscriptStore implements TranscriptStore {
                 + " order by updated_at limit ?2 for update skip locked)")
                 .setParameter(1, cutoff)
                 .setParameter(2, batchSize)
+                .executeUpdate();
+    }
+
+    @Override
+    @Transactional
+    public int interruptOrphanedDrafts(Instant now, int batchSize) {
+        EntityManager em = messages.getEntityManager();
+        // As the retention sweep: one replica sweeps, the others skip their round.
+        Object locked = em.createNativeQuery("select pg_try_advisory_xact_lock(?1)")
+                .setParameter(1, ORPHAN_SWEEP_LOCK_KEY)
+                .getSingleResult();
+        if (!Boolean.TRUE.equals(locked)) {
+            return ANOTHER_SWEEP_RUNNING;
+        }
+        // The subquery walks the partial index messages_streaming_lease. SKIP LOCKED leaves a draft
+        // that its instance is appending to right now alone (that append renews its lease), and
+        // FOR UPDATE re-checks the predicate against a row renewed since the snapshot.
+        return em.createNativeQuery("update messages set status = ?1, lease_until = null where id in ("
+                + "select id from messages where status = ?2 and lease_until < ?3"
+                + " order by lease_until limit ?4 for update skip locked)")
+                .setParameter(1, MessageStatus.INTERRUPTED)
+                .setParameter(2, MessageStatus.STREAMING)
+                .setParameter(3, now)
+                .setParameter(4, batchSize)
                 .executeUpdate();
     }
 

@@ -378,6 +378,32 @@ class FileJsonTranscriptStoreTest {
                 .asText());
     }
 
+    @Test
+    void draftsLeftStreamingByADeadProcessAreMarkedInterruptedWithTheirText() {
+        FileJsonTranscriptStore dead = store(10, 10);
+        ConversationRecord c = dead.createConversation("s1", null, "gpt");
+        dead.recordUserMessage("s1", c.id(), TextNode.valueOf("hi"));
+        UUID orphan = dead.startAssistantDraft(c.id()).orElseThrow();
+        dead.appendAssistantDraft(orphan, "half an ans");
+        // The process's own live drafts are not orphans.
+        assertEquals(0, dead.interruptOrphanedDrafts(Instant.now(), 10));
+
+        FileJsonTranscriptStore restarted = store(10, 10);
+        ConversationRecord other = restarted.createConversation("s1", null, "gpt");
+        UUID live = restarted.startAssistantDraft(other.id()).orElseThrow();
+        assertEquals(1, restarted.interruptOrphanedDrafts(Instant.now(), 10));
+        assertEquals(0, restarted.interruptOrphanedDrafts(Instant.now(), 10));
+
+        MessageRecord swept = restarted.listMessages(c.id(), 0, 10).get(1);
+        assertEquals(orphan, swept.id());
+        assertEquals(MessageStatus.INTERRUPTED, swept.status());
+        assertEquals("half an ans", swept.content().asText());
+        assertEquals(MessageStatus.STREAMING, restarted.listMessages(other.id(), 0, 10).get(0).status());
+        assertEquals(live, restarted.listMessages(other.id(), 0, 10).get(0).id());
+        // On disk too: a second restart reads it interrupted.
+        assertEquals(MessageStatus.INTERRUPTED, store(10, 10).listMessages(c.id(), 0, 10).get(1).status());
+    }
+
     private FileJsonTranscriptStore store(int maxConversations, int maxMessages) {
         return new FileJsonTranscriptStore(dir, new TestConfig(maxConversations, maxMessages), mapper);
     }
@@ -404,6 +430,11 @@ class FileJsonTranscriptStoreTest {
         @Override
         public boolean streamingDeltas() {
             return false;
+        }
+
+        @Override
+        public Duration streamingLease() {
+            return Duration.ofSeconds(30);
         }
 
         @Override
