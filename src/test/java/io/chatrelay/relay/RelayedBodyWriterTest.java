@@ -3,6 +3,7 @@ package io.chatrelay.relay;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Test;
 
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * The writer against a response whose connection state the test sets: a client that left
@@ -23,9 +26,10 @@ class RelayedBodyWriterTest {
     @Test
     void streamIsCancelledWhenTheClientLeftBeforeTheWriterSubscribed() {
         AtomicBoolean cancelled = new AtomicBoolean();
-        Multi<Buffer> neverEnding = Multi.createFrom().<Buffer> nothing().onCancellation().invoke(() -> cancelled.set(true));
+        Multi<Buffer> neverEnding = Multi.createFrom().<Buffer> nothing()
+                .onCancellation().invoke(() -> cancelled.set(true));
 
-        new RelayedBodyWriter().writeResponse(neverEnding, null, contextOf(response(true, new AtomicReference<>())));
+        writerFor(vertxResponse(true)).writeResponse(neverEnding, null, contextOf(new AtomicReference<>()));
 
         assertTrue(cancelled.get(), "the provider's stream must be cancelled: its close handler never runs");
     }
@@ -34,37 +38,54 @@ class RelayedBodyWriterTest {
     void streamGoesOnWhileTheClientIsConnectedAndStopsWhenItLeaves() {
         AtomicBoolean cancelled = new AtomicBoolean();
         AtomicReference<Runnable> closeHandler = new AtomicReference<>();
-        Multi<Buffer> neverEnding = Multi.createFrom().<Buffer> nothing().onCancellation().invoke(() -> cancelled.set(true));
+        Multi<Buffer> neverEnding = Multi.createFrom().<Buffer> nothing()
+                .onCancellation().invoke(() -> cancelled.set(true));
 
-        new RelayedBodyWriter().writeResponse(neverEnding, null, contextOf(response(false, closeHandler)));
+        writerFor(vertxResponse(false)).writeResponse(neverEnding, null, contextOf(closeHandler));
         assertFalse(cancelled.get());
 
         closeHandler.get().run();
         assertTrue(cancelled.get());
     }
 
-    private static ServerRequestContext contextOf(ServerHttpResponse response) {
-        return (ServerRequestContext) Proxy.newProxyInstance(RelayedBodyWriterTest.class.getClassLoader(),
-                new Class<?>[] { ServerRequestContext.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("serverResponse")) {
-                        return response;
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
+    private static RelayedBodyWriter writerFor(HttpServerResponse response) {
+        return new RelayedBodyWriter(proxy(HttpServerRequest.class, (proxy, method, args) -> {
+            if (method.getName().equals("response")) {
+                return response;
+            }
+            throw new UnsupportedOperationException(method.getName());
+        }));
     }
 
-    /** A response that is {@code closed} or not, and keeps the close handler it is given. */
-    private static ServerHttpResponse response(boolean closed, AtomicReference<Runnable> closeHandler) {
-        return (ServerHttpResponse) Proxy.newProxyInstance(RelayedBodyWriterTest.class.getClassLoader(),
-                new Class<?>[] { ServerHttpResponse.class }, (proxy, method, args) -> switch (method.getName()) {
-                    case "setChunked" -> proxy;
-                    case "addCloseHandler" -> {
-                        closeHandler.set((Runnable) args[0]);
-                        yield proxy;
-                    }
-                    case "closed" -> closed;
-                    case "isWriteQueueFull" -> false;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
+    /** RESTEasy's side of the response: it keeps the close handler it is given. */
+    private static ServerRequestContext contextOf(AtomicReference<Runnable> closeHandler) {
+        ServerHttpResponse server = proxy(ServerHttpResponse.class, (proxy, method, args) -> {
+            if (method.getName().equals("addCloseHandler")) {
+                closeHandler.set((Runnable) args[0]);
+                return proxy;
+            }
+            throw new UnsupportedOperationException(method.getName());
+        });
+        return proxy(ServerRequestContext.class, (proxy, method, args) -> {
+            if (method.getName().equals("serverResponse")) {
+                return server;
+            }
+            throw new UnsupportedOperationException(method.getName());
+        });
+    }
+
+    /** The Vert.x response, whose connection is {@code closed} or not. */
+    private static HttpServerResponse vertxResponse(boolean closed) {
+        return proxy(HttpServerResponse.class, (proxy, method, args) -> switch (method.getName()) {
+            case "setChunked" -> proxy;
+            case "closed" -> closed;
+            case "writeQueueFull" -> false;
+            default -> throw new UnsupportedOperationException(method.getName());
+        });
+    }
+
+    private static <T> T proxy(Class<T> type, InvocationHandler handler) {
+        return type.cast(Proxy.newProxyInstance(RelayedBodyWriterTest.class.getClassLoader(), new Class<?>[] { type },
+                handler));
     }
 }
