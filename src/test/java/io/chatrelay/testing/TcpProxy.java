@@ -14,7 +14,10 @@ import io.vertx.core.net.NetSocket;
 /**
  * A TCP relay on 127.0.0.1 and a dynamic port that a test can cut: {@link #cut()} closes
  * every open connection and closes new ones as soon as they arrive, as a database outage
- * looks to the service's pool; {@link #restore()} lets connections through again.
+ * looks to the service's pool; {@link #hang()} stops forwarding without closing anything,
+ * as a hung database (or a network that drops packets) looks: connections stay open, new
+ * ones are accepted, and no byte goes through; {@link #restore()} lets bytes through again,
+ * those held meanwhile included.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -25,8 +28,13 @@ public final class TcpProxy implements AutoCloseable {
     private final NetServer server;
     // every socket on both sides, so that a cut leaves nothing half open
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+    // the sockets whose bytes are relayed: paused while hung
+    private final Set<NetSocket> forwarding = ConcurrentHashMap.newKeySet();
+    // connections accepted while hung, relayed once restored
+    private final Set<NetSocket> held = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
+    private volatile boolean hung;
 
     public TcpProxy(String targetHost, int targetPort) throws Exception {
         this.targetHost = targetHost;
@@ -51,10 +59,30 @@ public final class TcpProxy implements AutoCloseable {
         for (NetSocket socket : open) {
             socket.close();
         }
+        for (NetSocket socket : held) {
+            socket.close();
+        }
+        held.clear();
+    }
+
+    /** Stops forwarding in both directions without closing a connection, until {@link #restore()}. */
+    public void hang() {
+        hung = true;
+        for (NetSocket socket : forwarding) {
+            socket.pause();
+        }
     }
 
     public void restore() {
         cut = false;
+        hung = false;
+        for (NetSocket socket : forwarding) {
+            socket.resume();
+        }
+        for (NetSocket socket : held) {
+            held.remove(socket);
+            connect(socket);
+        }
     }
 
     @Override
@@ -71,7 +99,18 @@ public final class TcpProxy implements AutoCloseable {
         // held until the target answers, so that the client's first bytes are not lost
         inbound.pause();
         open.add(inbound);
-        inbound.closeHandler(v -> open.remove(inbound));
+        inbound.closeHandler(v -> {
+            open.remove(inbound);
+            held.remove(inbound);
+        });
+        if (hung) {
+            held.add(inbound);
+            return;
+        }
+        connect(inbound);
+    }
+
+    private void connect(NetSocket inbound) {
         client.connect(targetPort, targetHost).onComplete(connected -> {
             if (connected.failed() || cut) {
                 if (connected.succeeded()) {
@@ -85,15 +124,23 @@ public final class TcpProxy implements AutoCloseable {
             open.add(outbound);
             outbound.closeHandler(v -> {
                 open.remove(outbound);
+                forwarding.remove(outbound);
                 inbound.close();
             });
             inbound.closeHandler(v -> {
                 open.remove(inbound);
+                forwarding.remove(inbound);
                 outbound.close();
             });
             inbound.handler(outbound::write);
             outbound.handler(inbound::write);
-            inbound.resume();
+            forwarding.add(inbound);
+            forwarding.add(outbound);
+            if (hung) {
+                outbound.pause();
+            } else {
+                inbound.resume();
+            }
         });
     }
 }
