@@ -105,6 +105,16 @@ check of the termination grace period.
 {{- end }}
 
 {{/*
+Seconds Quarkus' shutdown may take: the drain, the final writes of aborted turns and the last try
+of the writes waiting for the database (DB_TIMEOUT each), and 5 s for the rest.
+*/}}
+{{- define "chat-relay.shutdownSeconds" -}}
+{{- $drain := include "chat-relay.durationSeconds" .Values.config.shutdownDrainTimeout | int64 }}
+{{- $db := include "chat-relay.durationSeconds" .Values.config.dbTimeout | int64 }}
+{{- add $drain (mul 2 $db) 5 }}
+{{- end }}
+
+{{/*
 Checks between values that the schema cannot express. Included by the Deployment, so that any
 render (install, upgrade, template, lint) stops with a message naming the value to change.
 */}}
@@ -112,9 +122,9 @@ render (install, upgrade, template, lint) stops with a message naming the value 
 {{- $drain := include "chat-relay.durationSeconds" .Values.config.shutdownDrainTimeout | int64 }}
 {{- $preStop := .Values.preStopSleepSeconds | int64 }}
 {{- $grace := .Values.terminationGracePeriodSeconds | int64 }}
-{{- $needed := add $preStop $drain 10 }}
+{{- $needed := add $preStop (include "chat-relay.shutdownSeconds" . | int64) }}
 {{- if le $grace $needed }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%d) + SHUTDOWN_DRAIN_TIMEOUT (%ds) + 10s for the final writes and Quarkus' shutdown, i.e. be at least %d" $grace $preStop $drain (add $needed 1)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%d) + SHUTDOWN_DRAIN_TIMEOUT (%ds) + 2 x DB_TIMEOUT + 5s for the final writes and Quarkus' shutdown, i.e. be at least %d" $grace $preStop $drain (add $needed 1)) }}
 {{- end }}
 {{- if and (not .Values.upstream.existingSecret) (not .Values.upstream.keyless) }}
 {{- fail "upstream.existingSecret: name the Secret that holds the provider key (OPENAI_API_KEY), or set upstream.keyless=true for a provider that needs none" }}

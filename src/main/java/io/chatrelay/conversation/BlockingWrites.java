@@ -40,9 +40,14 @@ public class BlockingWrites {
      * Runs a blocking call on a worker; its failure (e.g. a 404 or 429) reaches the caller.
      * Called from an event loop, the outcome comes back on that event loop: the request's
      * connection lives there, so what follows (the provider call, the client's writes) needs
-     * no further hop between threads.
+     * no further hop between threads. A call that has not answered within DB_TIMEOUT fails
+     * with 503 {@code persistence_unavailable}: a hung database never stalls the request.
      */
     public <T> Uni<T> call(Supplier<T> blocking) {
+        return bounded(unbounded(blocking));
+    }
+
+    private <T> Uni<T> unbounded(Supplier<T> blocking) {
         return Uni.createFrom().emitter(emitter -> {
             Context caller = Vertx.currentContext();
             if (caller == null || !caller.isEventLoopContext()) {
@@ -67,21 +72,21 @@ public class BlockingWrites {
 
     /**
      * As {@link #call}, for a read that a request waits on before the provider is called: a
-     * backend that has not answered within the final-write timeout fails it with 503
+     * backend that has not answered within DB_TIMEOUT fails it with 503
      * {@code persistence_unavailable}, whatever the pool's own bounds leave open (a database
      * that hangs without closing its connections).
      */
     public <T> Uni<T> read(Supplier<T> blocking) {
-        return call(blocking).ifNoItem().after(config.finalWriteTimeout())
-                .failWith(ApiException::persistenceUnavailable);
+        return call(blocking);
     }
 
     /**
-     * Waits for a write that completes on its own (see {@link TranscriptStore#openTurn}). As with
-     * {@link #call}, the outcome comes back on the caller's event loop.
+     * Waits for a write that completes on its own (see {@link TranscriptStore#openTurn}), at most
+     * DB_TIMEOUT, then fails with 503 {@code persistence_unavailable}. As with {@link #call}, the
+     * outcome comes back on the caller's event loop.
      */
     public <T> Uni<T> await(Supplier<CompletionStage<T>> write) {
-        return Uni.createFrom().emitter(emitter -> {
+        return bounded(Uni.createFrom().emitter(emitter -> {
             Context caller = Vertx.currentContext();
             CompletionStage<T> stage;
             try {
@@ -106,7 +111,11 @@ public class BlockingWrites {
                     deliver.run();
                 }
             });
-        });
+        }));
+    }
+
+    private <T> Uni<T> bounded(Uni<T> wait) {
+        return wait.ifNoItem().after(config.dbTimeout()).failWith(ApiException::persistenceUnavailable);
     }
 
     /**
@@ -118,11 +127,6 @@ public class BlockingWrites {
             write.run();
             return null;
         }));
-    }
-
-    /** As {@link #bestEffort}, for a write that completes on its own. */
-    public Uni<Void> bestEffortAwait(String operation, UUID conversationId, Supplier<CompletionStage<Void>> write) {
-        return bounded(operation, conversationId, () -> await(write));
     }
 
     private Uni<Void> bounded(String operation, UUID conversationId, Supplier<Uni<Void>> write) {

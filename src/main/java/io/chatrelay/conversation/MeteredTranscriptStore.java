@@ -34,8 +34,8 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
-        return store.finishTurn(conversationId, message).thenRun(() -> assistantMessageStored(message));
+    public CompletionStage<Void> finishTurn(UUID conversationId, UUID messageId, AssistantMessage message) {
+        return store.finishTurn(conversationId, messageId, message).thenRun(() -> assistantMessageStored(message));
     }
 
     @Override
@@ -51,8 +51,8 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
-        store.recordAssistantMessage(conversationId, message);
+    public void recordAssistantMessage(UUID conversationId, UUID messageId, AssistantMessage message) {
+        store.recordAssistantMessage(conversationId, messageId, message);
         assistantMessageStored(message);
     }
 

@@ -39,11 +39,32 @@ public interface PersistenceConfig {
     String dbUrl();
 
     /**
-     * How long the end of a stream waits for the final write before it gives up on it,
-     * logs and counts the failure and lets the client's stream finish. Also the bound of the
-     * stored-history read ({@code X-History: stored}), which then answers 503.
+     * DB_TIMEOUT: the bound of one database wait (connection acquisition, connect, socket read,
+     * a turn's queued insert). A turn that cannot be opened within it is refused with 503.
      */
     @WithDefault("5s")
+    Duration dbTimeout();
+
+    /**
+     * SPOOL_DIR: where final writes that the database did not take before shutdown wait, one
+     * JSON file per message, for the next start to replay them.
+     */
+    @WithDefault("./spool")
+    String spoolDir();
+
+    /**
+     * How many final writes may wait for the database to come back; past it a write is dropped,
+     * logged with its conversation id and counted.
+     */
+    @WithDefault("10000")
+    int maxPendingWrites();
+
+    /**
+     * How long the end of a stream waits for the final write before it gives up on it,
+     * logs and counts the failure and lets the client's stream finish. Also the bound of the
+     * stored-history read ({@code X-History: stored}), which then answers 503. A write that did
+     * not make it within this wait is retried later ({@link FinalWrites}). Defaults to DB_TIMEOUT.
+     */
     Duration finalWriteTimeout();
 
     /**

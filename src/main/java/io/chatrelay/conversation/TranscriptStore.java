@@ -47,12 +47,18 @@ public interface TranscriptStore {
         }, Infrastructure.getDefaultWorkerPool());
     }
 
-    /**
-     * Stores the final assistant message of a turn, like {@link #recordAssistantMessage}: the
-     * one write of the exchange. This default runs that on a worker thread.
-     */
+    /** {@link #finishTurn(UUID, UUID, AssistantMessage)} with a new message id. */
     default CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
-        return CompletableFuture.runAsync(() -> recordAssistantMessage(conversationId, message),
+        return finishTurn(conversationId, UUID.randomUUID(), message);
+    }
+
+    /**
+     * Stores the final assistant message of a turn with the given id, like
+     * {@link #recordAssistantMessage(UUID, UUID, AssistantMessage)}: the one write of the
+     * exchange, idempotent. This default runs that on a worker thread.
+     */
+    default CompletionStage<Void> finishTurn(UUID conversationId, UUID messageId, AssistantMessage message) {
+        return CompletableFuture.runAsync(() -> recordAssistantMessage(conversationId, messageId, message),
                 Infrastructure.getDefaultWorkerPool());
     }
 
@@ -92,11 +98,18 @@ public interface TranscriptStore {
      */
     MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content);
 
+    /** {@link #recordAssistantMessage(UUID, UUID, AssistantMessage)} with a new message id. */
+    default void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
+        recordAssistantMessage(conversationId, UUID.randomUUID(), message);
+    }
+
     /**
-     * Inserts the final assistant message of a turn: the one write of the exchange.
-     * A conversation deleted meanwhile is not an error: the message is dropped.
+     * Inserts the final assistant message of a turn as the conversation's next seq: the one
+     * write of the exchange. Idempotent: when a message with this id is stored already,
+     * nothing changes, so a write can be retried after a failure that may have come after
+     * its commit. A conversation deleted meanwhile is not an error: the message is dropped.
      */
-    void recordAssistantMessage(UUID conversationId, AssistantMessage message);
+    void recordAssistantMessage(UUID conversationId, UUID messageId, AssistantMessage message);
 
     /** Escape hatch: inserts an empty assistant row with status=streaming; empty if the conversation is gone. */
     Optional<UUID> startAssistantDraft(UUID conversationId);

@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.chatrelay.conversation.FinalWrites;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.turn.LiveTurns;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,7 +21,8 @@ import io.quarkus.runtime.Startup;
  * refuses new /v1 requests (the HTTP filter {@code DrainFilter}), lets the turns under way finish for up
  * to SHUTDOWN_DRAIN_TIMEOUT, then stores every turn still open with what it produced so
  * far (status aborted) and ends its stream, before the database pool closes. No turn that
- * had started is lost.
+ * had started is lost: final writes that the database has not taken get a last try within
+ * DB_TIMEOUT and are then spooled to SPOOL_DIR for the next start ({@link FinalWrites}).
  *
  * <p>The drain runs in a JVM shutdown hook of its own because Quarkus' graceful shutdown
  * keeps serving new requests while it waits and closes the provider connections at its
@@ -34,15 +36,17 @@ public class Drain {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final LiveTurns live;
+    private final FinalWrites finalWrites;
     private final DrainConfig config;
     private final PersistenceConfig persistence;
     private final Duration quarkusTimeout;
     private volatile boolean draining;
     private Thread hook;
 
-    Drain(LiveTurns live, DrainConfig config, PersistenceConfig persistence,
+    Drain(LiveTurns live, FinalWrites finalWrites, DrainConfig config, PersistenceConfig persistence,
             @ConfigProperty(name = "quarkus.shutdown.timeout") Duration quarkusTimeout) {
         this.live = live;
+        this.finalWrites = finalWrites;
         this.config = config;
         this.persistence = persistence;
         this.quarkusTimeout = quarkusTimeout;
@@ -50,10 +54,11 @@ public class Drain {
 
     @PostConstruct
     void install() {
-        if (quarkusTimeout.compareTo(config.drainTimeout().plus(persistence.finalWriteTimeout())) <= 0) {
+        Duration needed = config.drainTimeout().plus(persistence.finalWriteTimeout()).plus(persistence.dbTimeout());
+        if (quarkusTimeout.compareTo(needed) <= 0) {
             LOG.warnf("quarkus.shutdown.timeout (%s) should exceed SHUTDOWN_DRAIN_TIMEOUT (%s) plus the final-write"
-                    + " timeout (%s), or open turns may be cut before they are stored", quarkusTimeout,
-                    config.drainTimeout(), persistence.finalWriteTimeout());
+                    + " timeout (%s) plus DB_TIMEOUT (%s), or open turns may be cut before they are stored or spooled",
+                    quarkusTimeout, config.drainTimeout(), persistence.finalWriteTimeout(), persistence.dbTimeout());
         }
         hook = new Thread(this::drain, "chat-relay-drain");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -89,12 +94,23 @@ public class Drain {
             }
         }
         abortOpenTurns();
+        spoolPendingWrites();
     }
 
     /** Safety net for a shutdown that did not come through the JVM hook (e.g. Quarkus.asyncExit). */
     void onShutdown(@Observes ShutdownEvent event) {
         draining = true;
         abortOpenTurns();
+        spoolPendingWrites();
+    }
+
+    private void spoolPendingWrites() {
+        try {
+            finalWrites.shutdown(persistence.dbTimeout());
+        } catch (RuntimeException e) {
+            LOG.errorf("Could not spool the final writes still waiting for the database (%s)",
+                    e.getClass().getSimpleName());
+        }
     }
 
     private void abortOpenTurns() {

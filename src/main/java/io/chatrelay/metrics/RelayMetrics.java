@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -19,12 +20,17 @@ public class RelayMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger activeStreams = new AtomicInteger();
+    private final AtomicInteger pendingWrites = new AtomicInteger();
     private final Timer firstByte;
     private final Map<String, Timer> writeTimers = new ConcurrentHashMap<>();
 
     RelayMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge("chatrelay.streams.active", activeStreams);
+        registry.gauge("chatrelay.persistence.pending", pendingWrites);
+        // Registered up front so that dashboards and alerts see 0 rather than no series.
+        replayedCounter();
+        droppedCounter();
         this.firstByte = Timer.builder("chatrelay.upstream.first.byte")
                 .description("Time from sending a request upstream to receiving its response head")
                 .publishPercentileHistogram()
@@ -59,6 +65,31 @@ public class RelayMetrics {
     /** The orphan sweep marked {@code drafts} streaming drafts whose instance died as interrupted. */
     public void draftsInterrupted(int drafts) {
         registry.counter("chatrelay.drafts.interrupted").increment(drafts);
+    }
+
+    /** How many final writes wait for the database to come back (the retry queue). */
+    public void pendingWrites(int count) {
+        pendingWrites.set(count);
+    }
+
+    /** A final write that had failed, or was spooled at shutdown, was stored later. */
+    public void writeReplayed() {
+        replayedCounter().increment();
+    }
+
+    /** A final write was dropped because the retry queue was full. */
+    public void writeDropped() {
+        droppedCounter().increment();
+    }
+
+    private Counter replayedCounter() {
+        return Counter.builder("chatrelay.persistence.replayed")
+                .description("Final writes stored by a retry or a replay from the spool").register(registry);
+    }
+
+    private Counter droppedCounter() {
+        return Counter.builder("chatrelay.persistence.dropped")
+                .description("Final writes dropped because the retry queue was full").register(registry);
     }
 
     /** The retention sweep hard-deleted {@code conversations} conversations (with their messages). */

@@ -2,9 +2,12 @@ package io.chatrelay.turn;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.BlockingWrites;
+import io.chatrelay.conversation.FinalWrites;
+import io.chatrelay.conversation.PendingWrite;
 import io.chatrelay.conversation.TranscriptStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -23,6 +26,7 @@ final class DraftRecorder extends PersistedRecorder {
     private final UUID messageId;
     private final TranscriptStore store;
     private final BlockingWrites writes;
+    private final FinalWrites finalWrites;
     private final Vertx vertx;
     private final long timerId;
     private final long renewAfterNanos;
@@ -31,9 +35,10 @@ final class DraftRecorder extends PersistedRecorder {
     private int flushedVersion;
     private Uni<Void> tail = Uni.createFrom().voidItem().memoize().indefinitely();
 
-    DraftRecorder(UUID conversationId, UUID messageId, TranscriptStore store, BlockingWrites writes, Vertx vertx,
-            long flushIntervalMs, Duration lease, LiveTurns live) {
+    DraftRecorder(UUID conversationId, UUID messageId, TranscriptStore store, BlockingWrites writes,
+            FinalWrites finalWrites, Vertx vertx, long flushIntervalMs, Duration lease, LiveTurns live) {
         super(live);
+        this.finalWrites = finalWrites;
         this.conversationId = conversationId;
         this.messageId = messageId;
         this.store = store;
@@ -57,19 +62,21 @@ final class DraftRecorder extends PersistedRecorder {
         }
         String text = current == null ? "" : current.contentSoFar();
         lastWriteNanos = System.nanoTime();
-        enqueue("assistant_draft_append", () -> store.appendAssistantDraft(messageId, text));
+        chain(() -> writes.bestEffort("assistant_draft_append", conversationId,
+                () -> store.appendAssistantDraft(messageId, text)));
     }
 
     @Override
     protected Uni<Void> store(AssistantMessage message) {
         finished = true;
         vertx.cancelTimer(timerId);
-        return enqueue("assistant_draft_finish", () -> store.finishAssistantDraft(messageId, message));
+        // Unlike an append, the final state is kept until the database has it (retried, or spooled at shutdown).
+        return chain(() -> finalWrites.store(PendingWrite.draftFinish(conversationId, messageId, message)));
     }
 
-    private synchronized Uni<Void> enqueue(String operation, Runnable write) {
+    private synchronized Uni<Void> chain(Supplier<Uni<Void>> write) {
         Uni<Void> previous = tail;
-        tail = previous.chain(() -> writes.bestEffort(operation, conversationId, write)).memoize().indefinitely();
+        tail = previous.chain(ignored -> write.get()).memoize().indefinitely();
         tail.subscribe().with(ignored -> {
         });
         return tail;

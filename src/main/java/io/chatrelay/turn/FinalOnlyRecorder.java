@@ -3,30 +3,29 @@ package io.chatrelay.turn;
 import java.util.UUID;
 
 import io.chatrelay.conversation.AssistantMessage;
-import io.chatrelay.conversation.BlockingWrites;
-import io.chatrelay.conversation.TranscriptStore;
+import io.chatrelay.conversation.FinalWrites;
+import io.chatrelay.conversation.PendingWrite;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The default: nothing is written while deltas flow, and one insert stores the assistant
- * message when the exchange ends, however it ends.
+ * message when the exchange ends, however it ends. The message's id is fixed here, so that
+ * a retry of that insert after an outage stores it once.
  */
 final class FinalOnlyRecorder extends PersistedRecorder {
 
     private final UUID conversationId;
-    private final TranscriptStore store;
-    private final BlockingWrites writes;
+    private final UUID messageId = UUID.randomUUID();
+    private final FinalWrites finalWrites;
 
-    FinalOnlyRecorder(UUID conversationId, TranscriptStore store, BlockingWrites writes, LiveTurns live) {
+    FinalOnlyRecorder(UUID conversationId, FinalWrites finalWrites, LiveTurns live) {
         super(live);
         this.conversationId = conversationId;
-        this.store = store;
-        this.writes = writes;
+        this.finalWrites = finalWrites;
     }
 
     @Override
     protected Uni<Void> store(AssistantMessage message) {
-        return writes.bestEffortAwait("assistant_message", conversationId,
-                () -> store.finishTurn(conversationId, message));
+        return finalWrites.store(PendingWrite.finalMessage(conversationId, messageId, message));
     }
 }

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.chatrelay.conversation.BlockingWrites;
+import io.chatrelay.conversation.FinalWrites;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.conversation.Transcripts;
@@ -32,13 +33,15 @@ public class TurnOpener {
 
     private final Transcripts transcripts;
     private final BlockingWrites writes;
+    private final FinalWrites finalWrites;
     private final PersistenceConfig config;
     private final Vertx vertx;
     private final LiveTurns live;
     private final StoredHistory history;
 
-    TurnOpener(Transcripts transcripts, BlockingWrites writes, PersistenceConfig config, Vertx vertx,
-            LiveTurns live, StoredHistory history) {
+    TurnOpener(Transcripts transcripts, BlockingWrites writes, FinalWrites finalWrites, PersistenceConfig config,
+            Vertx vertx, LiveTurns live, StoredHistory history) {
+        this.finalWrites = finalWrites;
         this.live = live;
         this.history = history;
         this.transcripts = transcripts;
@@ -100,10 +103,11 @@ public class TurnOpener {
     private Uni<TurnRecorder> recorderFor(UUID conversationId) {
         TranscriptStore store = transcripts.store();
         if (!config.streamingDeltas()) {
-            return Uni.createFrom().item(new FinalOnlyRecorder(conversationId, store, writes, live));
+            return Uni.createFrom().item(new FinalOnlyRecorder(conversationId, finalWrites, live));
         }
         return writes.call(() -> store.startAssistantDraft(conversationId))
                 .map(draft -> draft.<TurnRecorder> map(messageId -> new DraftRecorder(conversationId, messageId,
-                        store, writes, vertx, config.historyBatchFlushMs(), config.streamingLease(), live)).orElse(TurnRecorder.NONE));
+                        store, writes, finalWrites, vertx, config.historyBatchFlushMs(), config.streamingLease(), live))
+                        .orElse(TurnRecorder.NONE));
     }
 }

@@ -89,7 +89,8 @@ class HelmChartTest {
             new Setting("allowedOrigin", "https://app.test,https://admin.test", "ALLOWED_ORIGIN",
                     "https://app.test,https://admin.test"),
             new Setting("logJson", true, "LOG_JSON", "true"),
-            new Setting("shutdownDrainTimeout", "20s", "SHUTDOWN_DRAIN_TIMEOUT", "20s"));
+            new Setting("shutdownDrainTimeout", "20s", "SHUTDOWN_DRAIN_TIMEOUT", "20s"),
+            new Setting("dbTimeout", "3s", "DB_TIMEOUT", "3s"));
 
     /** Keys of values.yaml whose value is a Kubernetes object passed through as it is. */
     private static final Set<String> RAW_OBJECTS = Set.of("resources.native", "resources.jvm",
@@ -202,9 +203,10 @@ class HelmChartTest {
         for (Setting s : SETTINGS) {
             assertEquals(s.expected(), env.get(s.variable()), s.variable() + " from config." + s.path());
         }
-        // The proxy switch sets both of Quarkus' properties; a drain of 20s gives Quarkus 30s.
+        // The proxy switch sets both of Quarkus' properties; a drain of 20s and a DB_TIMEOUT of 3s
+        // give Quarkus 20 + 2 x 3 + 5 = 31s.
         assertEquals("true", env.get("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED"));
-        assertEquals("30s", env.get("QUARKUS_SHUTDOWN_TIMEOUT"));
+        assertEquals("31s", env.get("QUARKUS_SHUTDOWN_TIMEOUT"));
         // Nothing reaches the pod as plain env that should have gone through the ConfigMap.
         assertEquals(Set.of("OPENAI_API_KEY"), m.plainEnvNames());
     }
@@ -215,7 +217,8 @@ class HelmChartTest {
         assertEquals("true", env.get("PERSIST_TRANSCRIPTS"));
         assertEquals("5242880", env.get("MAX_BODY_BYTES"));
         assertEquals("25s", env.get("SHUTDOWN_DRAIN_TIMEOUT"));
-        assertEquals("35s", env.get("QUARKUS_SHUTDOWN_TIMEOUT"),
+        assertEquals("5s", env.get("DB_TIMEOUT"));
+        assertEquals("40s", env.get("QUARKUS_SHUTDOWN_TIMEOUT"),
                 "as quarkus.shutdown.timeout in application.properties");
         assertFalse(env.containsKey("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING"), "forwarding is off by default");
     }
@@ -348,7 +351,22 @@ class HelmChartTest {
         Manifests m = render("");
         assertEquals("/tmp", m.mounts().get("tmp"));
         assertTrue(m.volume("tmp").has("emptyDir"));
-        assertEquals(Set.of("tmp"), m.mounts().keySet(), "nothing else is writable with PostgreSQL");
+        assertEquals(Set.of("tmp", "spool"), m.mounts().keySet(), "nothing else is writable with PostgreSQL");
+    }
+
+    @Test
+    void theSpoolIsAVolumeAndSpoolDirPointsAtIt() {
+        Manifests m = render("");
+        assertEquals("/var/lib/chat-relay/spool", m.mounts().get("spool"));
+        assertEquals("/var/lib/chat-relay/spool", m.containerEnvironment().get("SPOOL_DIR"));
+        assertTrue(m.volume("spool").has("emptyDir"), "an emptyDir unless a claim is named");
+
+        Manifests claim = render("spool: {existingClaim: spool-pvc, mountPath: /spool}");
+        assertEquals("spool-pvc", claim.volume("spool").at("/persistentVolumeClaim/claimName").asText());
+        assertEquals("/spool", claim.mounts().get("spool"));
+        assertEquals("/spool", claim.containerEnvironment().get("SPOOL_DIR"));
+
+        assertRenderFails("spool: {mountPath: spool}", "mountPath");
     }
 
     @Test
@@ -425,15 +443,16 @@ class HelmChartTest {
 
     @Test
     void aTerminationGracePeriodThatDoesNotCoverPreStopDrainAndFinalWritesFailsTheRender() {
-        // 5 s preStop + 25 s drain + 10 s = 40 s: 40 is too short, 41 is enough.
-        assertRenderFails("terminationGracePeriodSeconds: 40", "terminationGracePeriodSeconds");
-        assertEquals(41, render("terminationGracePeriodSeconds: 41").podSpec()
+        // 5 s preStop + 25 s drain + 2 x 5 s DB_TIMEOUT + 5 s = 45 s: 45 is too short, 46 is enough.
+        assertRenderFails("terminationGracePeriodSeconds: 45", "terminationGracePeriodSeconds");
+        assertRenderFails("config: {dbTimeout: 6s}\nterminationGracePeriodSeconds: 46", "terminationGracePeriodSeconds");
+        assertEquals(46, render("terminationGracePeriodSeconds: 46").podSpec()
                 .path("terminationGracePeriodSeconds").asInt());
         // The drain is read in each of Quarkus' duration forms.
         assertRenderFails("config: {shutdownDrainTimeout: 1m}", "terminationGracePeriodSeconds");
         assertRenderFails("config: {shutdownDrainTimeout: PT50S}", "terminationGracePeriodSeconds");
         assertRenderFails("preStopSleepSeconds: 30", "terminationGracePeriodSeconds");
-        assertEquals("85s", render("config: {shutdownDrainTimeout: PT1M15S}\nterminationGracePeriodSeconds: 91")
+        assertEquals("90s", render("config: {shutdownDrainTimeout: PT1M15S}\nterminationGracePeriodSeconds: 96")
                 .containerEnvironment().get("QUARKUS_SHUTDOWN_TIMEOUT"));
     }
 

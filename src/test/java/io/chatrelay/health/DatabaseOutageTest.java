@@ -142,6 +142,7 @@ class DatabaseOutageTest {
         assertTrue(streamEnd.compareTo(FINAL_WRITE_TIMEOUT.plus(MARGIN)) < 0,
                 "the stream ended " + streamEnd + " after the upstream finished");
         assertEquals(failures + 1, metric("chatrelay_persistence_failures_total{operation=\"assistant_message\"}"));
+        assertEquals(1, metric("chatrelay_persistence_pending"), "the failed write waits for the database");
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/healthz").then().statusCode(200).body("status", equalTo("ok"));
 
@@ -165,14 +166,19 @@ class DatabaseOutageTest {
         assertEquals(2, Db.number("select count(*) from messages where conversation_id = ?::uuid",
                 laterConversation));
 
-        // Final-only writes keep the answer in memory until the one insert at the end: when
-        // that insert fails, the assistant message of the outage turn is lost (logged and
-        // counted above). The user message was committed before the outage and stays.
+        // The final insert of the outage turn failed: it waited in the retry queue and is stored now,
+        // once, with the seq that follows the user message committed before the outage.
+        await().atMost(OUTAGE_NOTICED).untilAsserted(() -> assertEquals(2,
+                Db.number("select count(*) from messages where conversation_id = ?::uuid", conversationId)));
         JsonPath outageTurn = Api.conversation(session, conversationId);
-        assertEquals(List.of("user"), outageTurn.getList("messages.role"));
+        assertEquals(List.of("user", "assistant"), outageTurn.getList("messages.role"));
+        assertEquals(List.of(1, 2), outageTurn.getList("messages.seq"));
         assertEquals("keep going", outageTurn.getString("messages[0].content"));
-        assertEquals(1, Db.number("select count(*) from messages where conversation_id = ?::uuid",
-                conversationId));
+        assertEquals("before the outage", outageTurn.getString("messages[1].content"));
+        assertEquals("final", outageTurn.getString("messages[1].status"));
+        await().atMost(OUTAGE_NOTICED).untilAsserted(
+                () -> assertEquals(0, metric("chatrelay_persistence_pending")));
+        assertTrue(metric("chatrelay_persistence_replayed_total") >= 1);
     }
 
     @Test

@@ -44,6 +44,8 @@ public class PackagedServiceResource implements QuarkusTestResourceLifecycleMana
             // the 504 and timeout tests wait for it
             "relay.upstream.first-byte-timeout",
             "relay.persistence.final-write-timeout",
+            // a packaged service must not spool into the working directory
+            "relay.persistence.spool-dir",
             // the suite sends far more than 50 requests a minute from one address
             "relay.rate-limit.max",
             // a background retention sweep would race the assertions on the shared database

@@ -7,7 +7,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * Routes the service's datasource through a {@link TcpProxy} in front of the local
  * PostgreSQL, so that a test can take the database away and bring it back while the
- * service runs. User, password and database stay those of the %test profile.
+ * service runs. User, password and database stay those of the %test profile (TEST_DB_URL).
  */
 public class PostgresProxyResource implements QuarkusTestResourceLifecycleManager {
 

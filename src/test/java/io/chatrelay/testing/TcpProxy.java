@@ -17,9 +17,11 @@ import io.vertx.core.net.NetSocket;
 /**
  * A TCP relay on 127.0.0.1 and a dynamic port that a test can cut: {@link #cut()} closes
  * every open connection and closes new ones as soon as they arrive, as a database outage
- * looks to the service's pool; {@link #restore()} lets connections through again.
- * {@link #hold()} keeps what the service sends from reaching the target (a statement then
- * hangs, as on a stalled database) until {@link #release()} passes it on, in order.
+ * looks to the service's pool; {@link #hang()} stops forwarding without closing anything,
+ * as a hung database (or a network that drops packets) looks: connections stay open, new
+ * ones are accepted, and no byte goes through; {@link #restore()} lets bytes through again,
+ * those held meanwhile included. {@link #hold()} keeps what the service sends from reaching
+ * the target (a statement then hangs) until {@link #release()} passes it on, in order.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -30,11 +32,16 @@ public final class TcpProxy implements AutoCloseable {
     private final NetServer server;
     // every socket on both sides, so that a cut leaves nothing half open
     private final Set<NetSocket> open = ConcurrentHashMap.newKeySet();
+    // the sockets whose bytes are relayed: paused while hung
+    private final Set<NetSocket> forwarding = ConcurrentHashMap.newKeySet();
+    // connections accepted while hung, relayed once restored
+    private final Set<NetSocket> held = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
     /** Writes towards the target parked by {@link #hold()}, in arrival order; guarded by itself. */
     private final List<Runnable> parked = new ArrayList<>();
-    private boolean held;
+    private boolean holding;
+    private volatile boolean hung;
 
     public TcpProxy(String targetHost, int targetPort) throws Exception {
         this.targetHost = targetHost;
@@ -59,23 +66,43 @@ public final class TcpProxy implements AutoCloseable {
         for (NetSocket socket : open) {
             socket.close();
         }
+        for (NetSocket socket : held) {
+            socket.close();
+        }
+        held.clear();
+    }
+
+    /** Stops forwarding in both directions without closing a connection, until {@link #restore()}. */
+    public void hang() {
+        hung = true;
+        for (NetSocket socket : forwarding) {
+            socket.pause();
+        }
     }
 
     public void restore() {
         cut = false;
+        hung = false;
+        for (NetSocket socket : forwarding) {
+            socket.resume();
+        }
+        for (NetSocket socket : held) {
+            held.remove(socket);
+            connect(socket);
+        }
     }
 
     /** From now on, nothing the service sends reaches the target until {@link #release()}. */
     public void hold() {
         synchronized (parked) {
-            held = true;
+            holding = true;
         }
     }
 
     /** Passes on what was held, in order, and forwards again. */
     public void release() {
         synchronized (parked) {
-            held = false;
+            holding = false;
             parked.forEach(Runnable::run);
             parked.clear();
         }
@@ -90,7 +117,7 @@ public final class TcpProxy implements AutoCloseable {
 
     private void towardsTarget(NetSocket outbound, Buffer data) {
         synchronized (parked) {
-            if (held) {
+            if (holding) {
                 parked.add(() -> outbound.write(data));
                 return;
             }
@@ -112,7 +139,18 @@ public final class TcpProxy implements AutoCloseable {
         // held until the target answers, so that the client's first bytes are not lost
         inbound.pause();
         open.add(inbound);
-        inbound.closeHandler(v -> open.remove(inbound));
+        inbound.closeHandler(v -> {
+            open.remove(inbound);
+            held.remove(inbound);
+        });
+        if (hung) {
+            held.add(inbound);
+            return;
+        }
+        connect(inbound);
+    }
+
+    private void connect(NetSocket inbound) {
         client.connect(targetPort, targetHost).onComplete(connected -> {
             if (connected.failed() || cut) {
                 if (connected.succeeded()) {
@@ -126,15 +164,23 @@ public final class TcpProxy implements AutoCloseable {
             open.add(outbound);
             outbound.closeHandler(v -> {
                 open.remove(outbound);
+                forwarding.remove(outbound);
                 inbound.close();
             });
             inbound.closeHandler(v -> {
                 open.remove(inbound);
+                forwarding.remove(inbound);
                 outbound.close();
             });
             inbound.handler(data -> towardsTarget(outbound, data));
             outbound.handler(inbound::write);
-            inbound.resume();
+            forwarding.add(inbound);
+            forwarding.add(outbound);
+            if (hung) {
+                outbound.pause();
+            } else {
+                inbound.resume();
+            }
         });
     }
 }

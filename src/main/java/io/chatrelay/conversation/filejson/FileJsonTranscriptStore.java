@@ -233,15 +233,18 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
+    public void recordAssistantMessage(UUID conversationId, UUID messageId, AssistantMessage message) {
         withLock(conversationId, stored -> {
             if (stored == null) {
                 LOG.debugf("Conversation %s was deleted during its turn; assistant message dropped",
                         conversationId);
                 return null;
             }
+            if (stored.messages().stream().anyMatch(m -> m.id().equals(messageId))) {
+                return null; // a retry of a write that was stored already
+            }
             Instant now = now();
-            commit(stored.append(finalized(UUID.randomUUID(), stored.conversation().lastSeq() + 1, now, message),
+            commit(stored.append(finalized(messageId, stored.conversation().lastSeq() + 1, now, message),
                     now));
             return null;
         });

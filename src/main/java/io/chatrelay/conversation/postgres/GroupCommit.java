@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import jakarta.persistence.PersistenceException;
 
 import io.agroal.api.AgroalDataSource;
 import io.chatrelay.conversation.PersistenceConfig;
@@ -33,35 +34,55 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * other in a cycle. When a statement of a batch fails, the batch is rolled back and its inserts
  * are run again one by one, so that one bad insert cannot fail the others; without a connection
  * the whole batch fails, as each insert would alone.
+ *
+ * <p>The queue is bounded twice, so that a hung database cannot pile up work: an insert that
+ * finds {@link #MAX_QUEUED} others waiting is refused at once, and one that waited longer than
+ * DB_TIMEOUT for a writer is dropped unrun (its caller has given up on it by then and answered
+ * 503; running it later would store a turn the client was told failed).
  */
 @ApplicationScoped
 class GroupCommit {
 
     /** Bounds one transaction, so that a burst is committed in several steps rather than one long one. */
     static final int MAX_BATCH = 64;
+    /** Inserts that may wait for a writer: many batches' worth, far more than a healthy database leaves queued. */
+    static final int MAX_QUEUED = 4096;
 
-    private record Pending(Insert insert, CompletableFuture<OptionalInt> inserted) {
+    private record Pending(Insert insert, CompletableFuture<OptionalInt> inserted, long deadline) {
+
+        boolean expired(long now) {
+            return now - deadline > 0;
+        }
     }
 
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final AtomicInteger writing = new AtomicInteger();
     private final Instance<AgroalDataSource> dataSource;
     private final int maxBatchesAtOnce;
+    private final long maxWaitNanos;
     private final Executor workers = Infrastructure.getDefaultWorkerPool();
 
     GroupCommit(Instance<AgroalDataSource> dataSource, PersistenceConfig config) {
         this.dataSource = dataSource;
         // Fewer than one writer would leave every insert queued until its caller gives up.
         this.maxBatchesAtOnce = Math.max(1, config.concurrentWriteBatches());
+        this.maxWaitNanos = config.dbTimeout().toNanos();
     }
 
     /**
      * Queues the insert; the stage completes on a worker thread once it is committed, with
-     * the seq the insert returned, empty when no row was inserted.
+     * the seq the insert returned, empty when no row was inserted. It fails at once when the
+     * queue is full, and unrun when no writer took it within DB_TIMEOUT.
      */
     CompletionStage<OptionalInt> submit(Insert insert) {
         CompletableFuture<OptionalInt> inserted = new CompletableFuture<>();
-        queue.add(new Pending(insert, inserted));
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            inserted.completeExceptionally(new QueueFull());
+            return inserted;
+        }
+        queue.add(new Pending(insert, inserted, System.nanoTime() + maxWaitNanos));
         if (claimWriter()) {
             workers.execute(this::writeWhileQueued);
         }
@@ -96,9 +117,15 @@ class GroupCommit {
 
     private List<Pending> take() {
         List<Pending> batch = new ArrayList<>();
+        long now = System.nanoTime();
         Pending next;
         while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
-            batch.add(next);
+            queued.decrementAndGet();
+            if (next.expired(now)) {
+                next.inserted().completeExceptionally(new WaitedTooLong());
+            } else {
+                batch.add(next);
+            }
         }
         batch.sort(Comparator.comparing(pending -> pending.insert().conversationId()));
         return batch;
@@ -161,5 +188,19 @@ class GroupCommit {
 
     private static void failAll(List<Pending> batch, RuntimeException failure) {
         batch.forEach(pending -> pending.inserted().completeExceptionally(failure));
+    }
+
+    /** The queue holds {@link #MAX_QUEUED} inserts already: the database is not keeping up. */
+    static final class QueueFull extends PersistenceException {
+        QueueFull() {
+            super("Too many inserts are waiting for the database");
+        }
+    }
+
+    /** No writer took the insert within DB_TIMEOUT: it was not run. */
+    static final class WaitedTooLong extends PersistenceException {
+        WaitedTooLong() {
+            super("The insert waited longer than DB_TIMEOUT for a connection");
+        }
     }
 }

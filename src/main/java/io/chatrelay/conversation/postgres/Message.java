@@ -71,9 +71,10 @@ public class Message {
         return m;
     }
 
-    /** The assistant message that ends a turn, written once. */
-    static Message assistant(UUID conversationId, AssistantMessage message, Instant createdAt) {
+    /** The assistant message that ends a turn, written once: its id is chosen when the turn ends, so a retry keeps it. */
+    static Message assistant(UUID conversationId, UUID id, AssistantMessage message, Instant createdAt) {
         Message m = create(conversationId, "assistant", message.status(), createdAt);
+        m.id = id;
         m.finish(message);
         return m;
     }

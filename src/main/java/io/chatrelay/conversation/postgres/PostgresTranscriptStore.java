@@ -100,8 +100,9 @@ public class PostgresTranscriptStore implements TranscriptStore {
 
     /** One statement, committed with other turns' writes: see {@link ConversationRepository}. */
     @Override
-    public CompletionStage<Void> finishTurn(UUID conversationId, AssistantMessage message) {
-        return conversations.commit(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED)
+    public CompletionStage<Void> finishTurn(UUID conversationId, UUID messageId, AssistantMessage message) {
+        return conversations.commit(Message.assistant(conversationId, messageId, message, now()),
+                MessageAdmission.GRANTED)
                 .thenAccept(inserted -> assistantMessageStored(conversationId, inserted));
     }
 
@@ -192,14 +193,15 @@ public class PostgresTranscriptStore implements TranscriptStore {
 
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
-    public void recordAssistantMessage(UUID conversationId, AssistantMessage message) {
-        assistantMessageStored(conversationId,
-                conversations.commitAlone(Message.assistant(conversationId, message, now()), MessageAdmission.GRANTED));
+    public void recordAssistantMessage(UUID conversationId, UUID messageId, AssistantMessage message) {
+        assistantMessageStored(conversationId, conversations.commitAlone(
+                Message.assistant(conversationId, messageId, message, now()), MessageAdmission.GRANTED));
     }
 
     private static void assistantMessageStored(UUID conversationId, boolean inserted) {
         if (!inserted) {
-            LOG.debugf("Conversation %s was deleted during its turn; assistant message dropped", conversationId);
+            LOG.debugf("Conversation %s was deleted during its turn, or the message is stored already;"
+                    + " nothing inserted", conversationId);
         }
     }
 

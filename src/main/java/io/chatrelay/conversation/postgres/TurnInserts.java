@@ -35,16 +35,23 @@ import io.agroal.api.AgroalDataSource;
 @ApplicationScoped
 class TurnInserts {
 
-    /** The session check is skipped when its parameter is null: see {@link MessageAdmission}. */
+    /**
+     * The session check is skipped when its parameter is null: see {@link MessageAdmission}.
+     * Idempotent: a message whose id is stored already takes no seq and is not stored again,
+     * so that a write retried after a lost commit acknowledgement (see FinalWrites) cannot
+     * store a message twice.
+     */
     static final String INSERT_MESSAGE = """
             with allocated as (
                 update conversations set last_seq = last_seq + 1, updated_at = ?
                 where id = ? and last_seq < ? and session_id = coalesce(?, session_id)
+                  and not exists (select 1 from messages where id = ?)
                 returning last_seq)
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
                                   usage, response_id, created_at)
             select ?, ?, last_seq, ?, ?, cast(? as jsonb), ?, cast(? as jsonb), cast(? as jsonb), ?, ?
             from allocated
+            on conflict (id) do nothing
             returning seq""";
     private static final String INSERT_CONVERSATION = """
             insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
@@ -141,6 +148,7 @@ class TurnInserts {
             ps.setObject(i++, m.conversationId);
             ps.setInt(i++, admission.ceiling());
             ps.setString(i++, admission.sessionId());
+            ps.setObject(i++, m.id); // not stored yet
             ps.setObject(i++, m.id);
             ps.setObject(i++, m.conversationId);
             setMessageFields(ps, i, m);

@@ -448,6 +448,21 @@ class FileJsonTranscriptStoreTest {
         }
 
         @Override
+        public Duration dbTimeout() {
+            return Duration.ofSeconds(5);
+        }
+
+        @Override
+        public String spoolDir() {
+            return "target/spool";
+        }
+
+        @Override
+        public int maxPendingWrites() {
+            return 100;
+        }
+
+        @Override
         public Duration finalWriteTimeout() {
             return Duration.ofSeconds(5);
         }

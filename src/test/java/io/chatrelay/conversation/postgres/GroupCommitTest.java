@@ -2,6 +2,7 @@ package io.chatrelay.conversation.postgres;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,16 +66,27 @@ class GroupCommitTest {
     }
 
     @Test
+    void aMessageWhoseIdIsStoredAlreadyIsNeitherStoredAgainNorGivenASeq() {
+        UUID messageId = UUID.randomUUID();
+        UUID conversation = newConversation();
+        assertTrue(submit(message(conversation, messageId)).join());
+
+        // A retry of a write whose commit was not acknowledged.
+        assertFalse(submit(message(conversation, messageId)).join());
+
+        assertEquals(1, Db.number("select count(*) from messages where conversation_id = ?", conversation));
+        assertEquals(1, Db.number("select last_seq from conversations where id = ?", conversation));
+    }
+
+    @Test
     void aFailingInsertFailsAloneAndTheRestOfItsBatchIsStored() throws SQLException {
-        UUID existing = UUID.randomUUID();
-        UUID first = newConversation();
-        assertTrue(submit(message(first, existing)).join());
         UUID clashing = newConversation();
         List<UUID> others = IntStream.range(0, QUEUED - 1).mapToObj(i -> newConversation()).toList();
 
         List<CompletableFuture<Boolean>> queued = whileWritersAreBusy(() -> {
             List<CompletableFuture<Boolean>> submitted = new ArrayList<>();
-            submitted.add(submit(message(clashing, existing))); // the message id is taken: a unique violation
+            // jsonb cannot hold U+0000: the statement fails
+            submitted.add(submit(message(clashing, UUID.randomUUID(), "nul \u0000 inside")));
             others.forEach(c -> submitted.add(submit(message(c, UUID.randomUUID()))));
             return submitted;
         });
@@ -135,10 +147,13 @@ class GroupCommitTest {
     }
 
     private static TurnInserts.Insert message(UUID conversationId, UUID messageId) {
-        Message m = Message.assistant(conversationId,
-                new AssistantMessage(MessageStatus.FINAL, TextNode.valueOf("answer"), "stop", null, null, null),
+        return message(conversationId, messageId, "answer");
+    }
+
+    private static TurnInserts.Insert message(UUID conversationId, UUID messageId, String text) {
+        Message m = Message.assistant(conversationId, messageId,
+                new AssistantMessage(MessageStatus.FINAL, TextNode.valueOf(text), "stop", null, null, null),
                 Instant.now().truncatedTo(ChronoUnit.MICROS));
-        m.id = messageId;
         return TurnInserts.message(m, MessageAdmission.GRANTED);
     }
 }
