@@ -20,7 +20,7 @@ class ProductionJarIT {
         try (var jars = Files.list(appDir)) {
             for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
                 try (JarFile file = new JarFile(jar.toFile())) {
-                    assertTrue(file.getEntry("io/chatrelay/chat/ExchangeRelay.class") != null, "the relay is packaged");
+                    assertTrue(file.getEntry("io/chatrelay/relay/ExchangeRelay.class") != null, "the relay is packaged");
                     assertFalse(file.stream().anyMatch(e -> e.getName().startsWith("io/chatrelay/devmock/")
                             && e.getName().endsWith(".class")),
                             jar + " must not contain the dev-only mock provider");
