@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.chatrelay.metrics.RelayMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.chatrelay.testing.Api;
 import io.chatrelay.testing.Chunks;
 import io.chatrelay.testing.Db;
@@ -73,6 +75,8 @@ class SpooledWritesTest {
     RelayMetrics metrics;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    MeterRegistry registry;
 
     private final MockUpstream upstream = MockUpstream.shared();
 
@@ -125,6 +129,41 @@ class SpooledWritesTest {
         } finally {
             restarted.stopRetrying();
         }
+    }
+
+    @Test
+    void aWriteBeyondTheQueuesBoundIsDroppedAndCounted() {
+        TcpProxy database = PostgresProxyResource.proxy();
+        PersistenceConfig oneSlot = withPendingBound(1);
+        FinalWrites queue = new FinalWrites(transcripts, writes, oneSlot, metrics, new WriteSpool(oneSlot, mapper));
+        double droppedBefore = dropped();
+        database.cut();
+        try {
+            // Two conversations, so that the second write does not simply join the first one's place in line.
+            queue.store(PendingWrite.finalMessage(UUID.randomUUID(), UUID.randomUUID(), AssistantMessage.empty("final")))
+                    .await().atMost(Duration.ofSeconds(20));
+            assertEquals(1, queue.pending());
+            assertEquals(droppedBefore, dropped());
+
+            queue.store(PendingWrite.finalMessage(UUID.randomUUID(), UUID.randomUUID(), AssistantMessage.empty("final")))
+                    .await().atMost(Duration.ofSeconds(20));
+            assertEquals(1, queue.pending(), "the queue holds its bound");
+            assertEquals(droppedBefore + 1, dropped());
+        } finally {
+            queue.stopRetrying();
+            database.restore();
+        }
+    }
+
+    private double dropped() {
+        return registry.counter("chatrelay.persistence.dropped").count();
+    }
+
+    /** The test's configuration, with a retry queue of {@code bound} writes. */
+    private PersistenceConfig withPendingBound(int bound) {
+        return (PersistenceConfig) Proxy.newProxyInstance(PersistenceConfig.class.getClassLoader(),
+                new Class<?>[] { PersistenceConfig.class },
+                (proxy, method, args) -> method.getName().equals("maxPendingWrites") ? bound : method.invoke(config, args));
     }
 
     private static List<Path> spooled() throws IOException {
