@@ -2,6 +2,7 @@ package io.chatrelay.error;
 
 import java.io.IOException;
 
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
@@ -23,7 +24,17 @@ public class RequestBodyReading implements ReaderInterceptor {
         try {
             return context.proceed();
         } catch (JacksonException e) {
-            throw ApiException.invalidRequest("invalid_json", null, "The request body is not valid JSON");
+            throw malformed();
+        } catch (WebApplicationException e) {
+            // Quarkus' Jackson reader wraps a syntax error in a 400 of its own.
+            if (e.getCause() instanceof JacksonException) {
+                throw malformed();
+            }
+            throw e;
         }
+    }
+
+    private static ApiException malformed() {
+        return ApiException.invalidRequest("invalid_json", null, "The request body is not valid JSON");
     }
 }
