@@ -1,7 +1,6 @@
 package io.chatrelay.conversation;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -19,10 +18,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.chatrelay.error.StorageFailure;
 
 /**
  * SPOOL_DIR: final writes that the database had not taken when the instance stopped, one
@@ -68,13 +70,16 @@ public class WriteSpool {
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return write.spooledAs(target);
+        } catch (JsonProcessingException e) {
+            // Not the storage's failure but the service's own (a 500, not a 503).
+            throw new IllegalStateException("A pending write could not be serialised", e);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
     }
 
@@ -94,7 +99,7 @@ public class WriteSpool {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
         files.sort(null);
         List<PendingWrite> writes = new ArrayList<>(files.size());

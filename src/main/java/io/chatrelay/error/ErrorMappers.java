@@ -1,6 +1,5 @@
 package io.chatrelay.error;
 
-import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.util.stream.Collectors;
 
@@ -17,6 +16,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 /**
  * The one place where exceptions become HTTP answers. Every answer uses OpenAI's error
@@ -33,10 +33,15 @@ public class ErrorMappers {
         return render(e.status(), e.toBody());
     }
 
-    @ServerExceptionMapper
-    public Response malformedJson(JacksonException e) {
-        return render(400, OpenAiError.of("The request body is not valid JSON",
-                "invalid_request_error", null, "invalid_json"));
+    /**
+     * A Jackson failure that gets here is the service's own (a response it cannot serialise):
+     * a client's malformed body never does, it is a 400 already ({@link RequestBodyReading},
+     * or the endpoints' own parsing). Declared for the Jackson types themselves so that the
+     * REST layer's built-in mappers for some of them (which answer 400) never run.
+     */
+    @ServerExceptionMapper({ JacksonException.class, MismatchedInputException.class })
+    public Response serverSideJson(Exception e) {
+        return unexpected(e);
     }
 
     @ServerExceptionMapper
@@ -78,8 +83,12 @@ public class ErrorMappers {
                 "server_error", null, "internal_error"));
     }
 
+    /**
+     * The database or the file backend failed: storage is unavailable (503). Any other I/O
+     * failure (the provider's is a 502 of its own before it gets here) is a 500.
+     */
     private static boolean isStorageFailure(Throwable e) {
-        return Causes.has(e, SQLException.class, PersistenceException.class, UncheckedIOException.class);
+        return Causes.has(e, SQLException.class, PersistenceException.class, StorageFailure.class);
     }
 
     /** "outer <- cause <- root", fully qualified class names. */

@@ -17,7 +17,6 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.chatrelay.error.ApiException;
 import io.chatrelay.relay.RelayedResponses;
 import io.chatrelay.upstream.UpstreamClient;
 import io.smallrye.mutiny.Uni;
@@ -68,9 +67,8 @@ public class ModelsResource {
     /** The provider's answer read whole, then sent with its status and content type. */
     private Uni<RestResponse<?>> relay(String path) {
         return upstream.get(path).chain(answer -> answer.bodyAsBuffer()
+                // A body cut off or too large fails as the 502 the client gets.
                 .onCancellation().invoke(answer::cancel)
-                .onFailure().transform(failure -> new ApiException(502, "upstream_error", "upstream_error", null,
-                        "The upstream provider's answer was cut off"))
                 .map(body -> {
                     Map<String, List<String>> headers = RelayedResponses.providerHeaders(answer);
                     return RelayedResponses.whole(answer.status(), headers, body);

@@ -49,10 +49,12 @@ public final class AnswerStream {
      * when it completed, else what broke it. A broken body ends this stream normally, so
      * that {@code then} can still store the turn and tell the client in-band. Items are the
      * bytes to send now: the chunk as it arrived when it holds exactly whole events, an
-     * empty buffer when none is complete yet.
+     * empty buffer when none is complete yet. An event that passes MAX_UPSTREAM_EVENT_BYTES
+     * breaks the body ({@link io.chatrelay.sse.SseEventTooLarge}) and closes the provider's
+     * connection.
      */
     public Multi<Buffer> relay(UpstreamResponse response, Function<Throwable, Multi<Buffer>> then) {
-        SseEventSplitter splitter = new SseEventSplitter();
+        SseEventSplitter splitter = new SseEventSplitter(response.maxEventBytes());
         AtomicReference<Throwable> broken = new AtomicReference<>();
         Multi<Buffer> events = ChunkStage.mapUntilBroken(response.body(), chunk -> pass(splitter, chunk),
                 broken::set);

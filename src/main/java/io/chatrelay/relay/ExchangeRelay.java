@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageStatus;
-import io.chatrelay.error.ApiException;
 import io.chatrelay.metrics.RelayMetrics;
+import io.chatrelay.sse.SseEventTooLarge;
 import io.chatrelay.turn.AnswerFolder;
 import io.chatrelay.turn.ExchangeRequest;
 import io.chatrelay.turn.TurnOpener;
@@ -44,6 +44,7 @@ public class ExchangeRelay {
 
     private static final Logger LOG = Logger.getLogger(ExchangeRelay.class);
     public static final String BROKEN_STREAM = "The upstream stream ended unexpectedly";
+    public static final String EVENT_TOO_LARGE = "The upstream provider sent an event larger than the relay accepts";
 
     /** Makes the response once the provider's head arrived; {@code headers} are the ones to relay, mutable. */
     @FunctionalInterface
@@ -147,7 +148,8 @@ public class ExchangeRelay {
                 LOG.warnf("Upstream stream failed mid-way (%s); storing the partial answer",
                         failure.getClass().getSimpleName());
                 metrics.upstreamOutcome("broken");
-                return stream.commitThen(MessageStatus.ERROR, protocol.brokenStreamFrames().apply(BROKEN_STREAM));
+                return stream.commitThen(MessageStatus.ERROR,
+                        protocol.brokenStreamFrames().apply(brokenStreamMessage(failure)));
             }
             String status = stream.answer().sawUpstreamError() ? MessageStatus.ERROR : MessageStatus.FINAL;
             Buffer end = stream.heldEnd();
@@ -165,17 +167,21 @@ public class ExchangeRelay {
                 });
     }
 
+    /** What the client is told in-band when the provider's stream broke after it began. */
+    public static String brokenStreamMessage(Throwable failure) {
+        return failure instanceof SseEventTooLarge ? EVENT_TOO_LARGE : BROKEN_STREAM;
+    }
+
     /**
      * A whole answer (JSON, or an error status): read, then handed to {@code onAnswer} when
      * it is a 2xx JSON object; otherwise the turn is stored as an error and the answer is sent
-     * as the provider gave it. A body cut off is a 502, the turn stored as an error.
+     * as the provider gave it. A body cut off, or larger than MAX_UPSTREAM_BODY_BYTES, is a
+     * 502 (the failure of {@link UpstreamResponse#bodyAsBuffer}), the turn stored as an error.
      */
     public Uni<RestResponse<?>> relayWhole(UpstreamResponse answer, TurnRecorder recorder, AnswerFolder folder,
             Map<String, List<String>> headers, BiFunction<ObjectNode, Buffer, Uni<RestResponse<?>>> onAnswer) {
         return answer.bodyAsBuffer()
                 .onFailure().call(failure -> recorder.finish(folder.toMessage(MessageStatus.ERROR)))
-                .onFailure().transform(failure -> new ApiException(502, "upstream_error",
-                        "upstream_error", null, "The upstream provider's answer was cut off"))
                 .chain(bytes -> {
                     ObjectNode completion = answer.status() < 400 ? readObject(bytes) : null;
                     if (completion == null) {

@@ -10,13 +10,32 @@ import io.vertx.core.buffer.Buffer;
  * Cuts a {@code text/event-stream} body into events, whatever the network chunking. It
  * never rewrites bytes: each event is a slice of what arrived. Line ends may be CRLF, LF
  * or CR, as the SSE specification allows. One instance per stream; not thread-safe.
+ *
+ * <p>The bytes of an event still waiting for its blank line are bounded: a provider that
+ * never ends an event would otherwise grow them until the heap is gone. The bound is checked
+ * once per chunk, on what is left after the complete events, so nothing more than the bound
+ * plus one network chunk is ever held.
  */
 public final class SseEventSplitter {
 
+    private final int maxEventBytes;
     private Buffer pending = Buffer.buffer();
     private int scanFrom;
 
-    /** Adds a chunk and returns the events it completed, in order. */
+    /** {@code maxEventBytes}: the most bytes one unfinished event may hold. */
+    public SseEventSplitter(int maxEventBytes) {
+        if (maxEventBytes < 1) {
+            throw new IllegalArgumentException("maxEventBytes must be at least 1, got " + maxEventBytes);
+        }
+        this.maxEventBytes = maxEventBytes;
+    }
+
+    /**
+     * Adds a chunk and returns the events it completed, in order.
+     *
+     * @throws SseEventTooLarge when the unfinished event left over passes the bound; the
+     *         splitter then holds nothing and must not be used again
+     */
     public List<SseEvent> accept(Buffer chunk) {
         pending = pending.length() == 0 ? chunk : pending.appendBuffer(chunk);
         List<SseEvent> events = new ArrayList<>(2);
@@ -30,6 +49,13 @@ public final class SseEventSplitter {
         if (start > 0) {
             pending = start == pending.length() ? Buffer.buffer() : pending.getBuffer(start, pending.length());
             scanFrom = 0;
+        }
+        // An event that completed in this chunk leaves a remainder shorter than the chunk, so
+        // with a bound above the network chunk size (8 KiB) only an event begun before this
+        // chunk can pass it, and no complete event is lost by failing here.
+        if (pending.length() > maxEventBytes) {
+            pending = Buffer.buffer(); // let the heap have it back at once
+            throw new SseEventTooLarge(maxEventBytes);
         }
         // Resume scanning a little before the end: a line end may span two chunks.
         scanFrom = Math.max(0, pending.length() - 3);

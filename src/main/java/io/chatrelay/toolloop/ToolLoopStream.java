@@ -76,7 +76,7 @@ final class ToolLoopStream {
             LOG.warnf("Upstream stream failed mid-way (%s); storing the partial turn",
                     failure.getClass().getSimpleName());
             loop.metrics().upstreamOutcome("broken");
-            return end(MessageStatus.ERROR, SseFrames.error(ExchangeRelay.BROKEN_STREAM));
+            return end(MessageStatus.ERROR, SseFrames.error(ExchangeRelay.brokenStreamMessage(failure)));
         }
         if (answer.sawUpstreamError()) {
             return end(MessageStatus.ERROR);

@@ -14,6 +14,7 @@ import io.chatrelay.error.ApiException;
 import io.chatrelay.error.Causes;
 import io.chatrelay.metrics.RelayMetrics;
 import io.netty.channel.ConnectTimeoutException;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,6 +36,8 @@ import io.vertx.core.http.RequestOptions;
  * the provider sent it, and relay an error status with its body, needs the response
  * head and the unparsed body, which this level gives (see docs/adr/0002).
  */
+// Started with the service, so that an invalid bound fails start-up rather than the first chat.
+@Startup
 @ApplicationScoped
 public class UpstreamClient {
 
@@ -42,10 +45,12 @@ public class UpstreamClient {
     private final UpstreamConfig config;
     private final RelayMetrics metrics;
     private final URI base;
+    private final UpstreamLimits limits;
 
     UpstreamClient(Vertx vertx, UpstreamConfig config, RelayMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
+        this.limits = UpstreamLimits.of(config);
         this.base = URI.create(config.baseUrl().endsWith("/") ? config.baseUrl() : config.baseUrl() + "/");
         HttpClientOptions options = new HttpClientOptions()
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
@@ -107,7 +112,7 @@ public class UpstreamClient {
                             // Paused on the event loop that delivered the head, so no chunk is lost
                             // before the relay subscribes to the body.
                             response.pause();
-                            return new UpstreamResponse(request, response, Vertx.currentContext());
+                            return new UpstreamResponse(request, response, Vertx.currentContext(), limits);
                         });
                     })
                     .onSuccess(response -> {

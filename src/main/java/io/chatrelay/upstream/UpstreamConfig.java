@@ -34,6 +34,20 @@ public interface UpstreamConfig {
     @WithDefault("120s")
     Duration firstByteTimeout();
 
+    /**
+     * Most bytes one SSE event of the provider may hold before its blank line
+     * (MAX_UPSTREAM_EVENT_BYTES); past it the stream ends with an in-band error.
+     */
+    @WithDefault("1048576")
+    int maxEventBytes();
+
+    /**
+     * Most bytes of an answer read whole: a JSON answer or an error body
+     * (MAX_UPSTREAM_BODY_BYTES); past it the client gets a 502.
+     */
+    @WithDefault("16777216")
+    int maxBodyBytes();
+
     /** Connections kept per upstream host; streams hold one each for their whole length. */
     @WithDefault("1000")
     int maxConnections();

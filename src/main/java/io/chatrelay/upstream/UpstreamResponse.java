@@ -13,12 +13,14 @@ public final class UpstreamResponse {
     private final HttpClientRequest request;
     private final HttpClientResponse response;
     private final Context context;
+    private final UpstreamLimits limits;
 
     /** {@code context} is the one the provider connection delivers on; the response is paused. */
-    UpstreamResponse(HttpClientRequest request, HttpClientResponse response, Context context) {
+    UpstreamResponse(HttpClientRequest request, HttpClientResponse response, Context context, UpstreamLimits limits) {
         this.request = request;
         this.response = response;
         this.context = context;
+        this.limits = limits;
     }
 
     public int status() {
@@ -39,12 +41,18 @@ public final class UpstreamResponse {
         return Multi.createFrom().publisher(new BodyPublisher(request, response, context));
     }
 
-    /** The whole body, for JSON answers. */
+    /** Most bytes one SSE event of this body may hold before its end (MAX_UPSTREAM_EVENT_BYTES). */
+    public int maxEventBytes() {
+        return limits.maxEventBytes();
+    }
+
+    /**
+     * The whole body, for JSON answers and error bodies, up to MAX_UPSTREAM_BODY_BYTES. Fails
+     * with a 502 {@link io.chatrelay.error.ApiException} when the body is larger (the
+     * connection is then closed) or was cut off.
+     */
     public Uni<Buffer> bodyAsBuffer() {
-        return Uni.createFrom().emitter(emitter -> {
-            response.body().onSuccess(emitter::complete).onFailure(emitter::fail);
-            response.resume();
-        });
+        return WholeBody.read(request, response, limits.maxBodyBytes());
     }
 
     /** Closes the provider's connection so that it stops generating at once. */

@@ -85,6 +85,9 @@ class HelmChartTest {
             new Setting("upstream.defaultModel", "model-under-test", "DEFAULT_MODEL", "model-under-test"),
             new Setting("upstream.connectTimeout", "3s", "UPSTREAM_CONNECT_TIMEOUT", "3s"),
             new Setting("upstream.firstByteTimeout", "95s", "UPSTREAM_FIRST_BYTE_TIMEOUT", "95s"),
+            // Large enough that a float rendering would show in exponent form.
+            new Setting("upstream.maxEventBytes", 2097153, "MAX_UPSTREAM_EVENT_BYTES", "2097153"),
+            new Setting("upstream.maxBodyBytes", 33554433, "MAX_UPSTREAM_BODY_BYTES", "33554433"),
             new Setting("tavilyBaseUrl", "https://search.test", "TAVILY_BASE_URL", "https://search.test"),
             new Setting("allowedOrigin", "https://app.test,https://admin.test", "ALLOWED_ORIGIN",
                     "https://app.test,https://admin.test"),

@@ -2,6 +2,7 @@ package io.chatrelay.sse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ class SseEventSplitterTest {
         String stream = ": comment\n\nevent: ping\ndata: {\"a\":1}\n\ndata:x\r\n\r\n"
                 + "data: line1\ndata: line2\r\rdata: [DONE]\n\n";
         for (int chunkSize = 1; chunkSize <= stream.length(); chunkSize++) {
-            SseEventSplitter splitter = new SseEventSplitter();
+            SseEventSplitter splitter = new SseEventSplitter(Integer.MAX_VALUE);
             List<SseEvent> events = new ArrayList<>();
             for (int i = 0; i < stream.length(); i += chunkSize) {
                 events.addAll(splitter.accept(Buffer.buffer(stream.substring(i, Math.min(stream.length(),
@@ -41,10 +42,34 @@ class SseEventSplitterTest {
 
     @Test
     void trailingBytesWithoutBlankLineBecomeALastEvent() {
-        SseEventSplitter splitter = new SseEventSplitter();
+        SseEventSplitter splitter = new SseEventSplitter(Integer.MAX_VALUE);
         assertTrue(splitter.accept(Buffer.buffer("data: [DONE]")).isEmpty());
         List<SseEvent> rest = splitter.finish();
         assertEquals(1, rest.size());
         assertTrue(rest.get(0).isDone());
+    }
+
+    @Test
+    void anEventThatNeverEndsFailsOnceItsBytesPassTheBound() {
+        SseEventSplitter splitter = new SseEventSplitter(64);
+        List<SseEvent> first = splitter.accept(Buffer.buffer("data: {\"a\":1}\n\ndata: " + "x".repeat(40)));
+        assertEquals(1, first.size(), "the complete event before it still goes out");
+        assertThrows(SseEventTooLarge.class, () -> splitter.accept(Buffer.buffer("x".repeat(30))));
+        assertTrue(splitter.isEmpty(), "the unfinished event's bytes are let go");
+    }
+
+    @Test
+    void eventsUpToTheBoundPassWhateverTheChunking() {
+        String event = "data: " + "y".repeat(56) + "\n\n"; // 64 bytes with its blank line
+        String stream = event.repeat(3);
+        for (int chunkSize = 1; chunkSize <= 64; chunkSize++) {
+            SseEventSplitter splitter = new SseEventSplitter(64);
+            int events = 0;
+            for (int i = 0; i < stream.length(); i += chunkSize) {
+                events += splitter.accept(Buffer.buffer(stream.substring(i, Math.min(stream.length(),
+                        i + chunkSize)))).size();
+            }
+            assertEquals(3, events, "chunk size " + chunkSize);
+        }
     }
 }

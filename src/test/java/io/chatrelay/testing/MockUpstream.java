@@ -127,6 +127,7 @@ public final class MockUpstream {
                 recorded.written().addAndGet(write.bytes().length);
                 next.run();
             });
+            case Step.Repeat repeat -> writeRepeatedly(repeat, repeat.times(), response, recorded, next);
             case Step.Delay delay -> vertx.setTimer(Math.max(1, delay.duration().toMillis()), t -> next.run());
             case Step.Await await -> await.gate().whenComplete((v, e) -> vertx.runOnContext(x -> next.run()));
             case Step.End end -> response.end();
@@ -135,6 +136,23 @@ public final class MockUpstream {
                 // never answers; the relay's timeout or the test ends it
             }
         }
+    }
+
+    /** Writes the piece {@code left} more times, each once the last was taken, unless the relay closed first. */
+    private void writeRepeatedly(Step.Repeat repeat, int left, HttpServerResponse response, RecordedRequest recorded,
+            Runnable next) {
+        if (left == 0 || recorded.closed().isDone()) {
+            next.run();
+            return;
+        }
+        response.write(Buffer.buffer(repeat.bytes())).onComplete(done -> {
+            if (done.failed()) {
+                return; // the relay closed the connection
+            }
+            recorded.written().addAndGet(repeat.bytes().length);
+            // A write may complete at once: go on from the event loop, not deeper in this stack.
+            vertx.runOnContext(ignored -> writeRepeatedly(repeat, left - 1, response, recorded, next));
+        });
     }
 
     /**
@@ -154,6 +172,9 @@ public final class MockUpstream {
         }
 
         record Write(byte[] bytes) implements Step {
+        }
+
+        record Repeat(byte[] bytes, int times) implements Step {
         }
 
         record Delay(Duration duration) implements Step {
@@ -196,6 +217,13 @@ public final class MockUpstream {
             return script;
         }
 
+        /** Starts a chunked answer (no Content-Length) with this status and JSON content type. */
+        public static Script chunkedJsonHead(int status) {
+            Script script = new Script();
+            script.steps.add(new Step.Head(status, Map.of("Content-Type", "application/json"), true));
+            return script;
+        }
+
         /** A complete answer with this status and JSON body. */
         public static Script json(int status, String body) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -233,6 +261,12 @@ public final class MockUpstream {
 
         public Script write(String raw) {
             steps.add(new Step.Write(raw.getBytes(StandardCharsets.UTF_8)));
+            return this;
+        }
+
+        /** Writes {@code raw} {@code times} times, each write once the last was taken; stops early when the relay closes. */
+        public Script repeat(String raw, int times) {
+            steps.add(new Step.Repeat(raw.getBytes(StandardCharsets.UTF_8), times));
             return this;
         }
 

@@ -1,7 +1,6 @@
 package io.chatrelay.conversation.filejson;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -25,6 +24,7 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,6 +40,7 @@ import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.error.StorageFailure;
 
 /**
  * JSON-file backend of the persistence facade, for local development: one file
@@ -89,7 +90,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
         try {
             Files.createDirectories(directory);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
         load();
     }
@@ -351,7 +352,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             Files.deleteIfExists(fileOf(conversationId));
             syncDirectory();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
         conversations.remove(conversationId);
         drafts.values().removeIf(conversationId::equals);
@@ -392,6 +393,9 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             Files.move(temp, fileOf(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
             syncDirectory();
+        } catch (JsonProcessingException e) {
+            // Not the storage's failure but the service's own (a 500, not a 503); no file was made yet.
+            throw new IllegalStateException("A transcript could not be serialised", e);
         } catch (IOException e) {
             if (temp != null) {
                 try {
@@ -400,7 +404,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
                     e.addSuppressed(cleanup);
                 }
             }
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
     }
 
@@ -429,7 +433,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
     }
 
