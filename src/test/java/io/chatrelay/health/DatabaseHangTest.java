@@ -8,26 +8,16 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.agroal.api.AgroalDataSource;
 import io.chatrelay.testing.Api;
 import io.chatrelay.testing.Chunks;
 import io.chatrelay.testing.Db;
-import io.chatrelay.testing.MockUpstream;
 import io.chatrelay.testing.MockUpstream.Script;
 import io.chatrelay.testing.MockUpstreamResource;
 import io.chatrelay.testing.PostgresProxyResource;
@@ -49,13 +39,12 @@ import io.restassured.response.Response;
 @WithTestResource(MockUpstreamResource.class)
 @WithTestResource(PostgresProxyResource.class)
 @TestProfile(DatabaseHangTest.Profile.class)
-class DatabaseHangTest {
+class DatabaseHangTest extends DatabaseTroubleFixture {
 
     static final Duration DB_TIMEOUT = Duration.ofSeconds(2);
     /** What the worker pool, the event loop and the HTTP round trip may add to DB_TIMEOUT. */
     static final Duration MARGIN = Duration.ofMillis(1500);
     static final Duration NOTICED = Duration.ofSeconds(30);
-    static final int POOLED_CONNECTIONS = 5;
 
     public static class Profile implements QuarkusTestProfile {
 
@@ -66,25 +55,8 @@ class DatabaseHangTest {
         }
     }
 
-    @Inject
-    AgroalDataSource dataSource;
-
-    private final MockUpstream upstream = MockUpstream.shared();
-    private TcpProxy database;
-    private String session;
-
-    @BeforeEach
-    void setUp() throws SQLException {
-        upstream.reset();
-        database = PostgresProxyResource.proxy();
-        session = "hang-" + UUID.randomUUID();
-        fillThePool();
-    }
-
-    @AfterEach
-    void bringTheDatabaseBack() {
-        database.restore();
-        awaitReady();
+    DatabaseHangTest() {
+        super("hang-", NOTICED);
     }
 
     @Test
@@ -154,23 +126,5 @@ class DatabaseHangTest {
         assertEquals(List.of(1, 2), stored.getList("messages.seq"));
         assertEquals("said during the hang", stored.getString("messages[1].content"));
         assertEquals("final", stored.getString("messages[1].status"));
-    }
-
-    private void fillThePool() throws SQLException {
-        List<Connection> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < POOLED_CONNECTIONS; i++) {
-                held.add(dataSource.getConnection());
-            }
-        } finally {
-            for (Connection connection : held) {
-                connection.close();
-            }
-        }
-    }
-
-    private static void awaitReady() {
-        await().atMost(NOTICED).untilAsserted(() -> given().get("/q/health/ready")
-                .then().statusCode(200).body("status", equalTo("UP")));
     }
 }

@@ -10,28 +10,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.agroal.api.AgroalDataSource;
 import io.chatrelay.testing.Api;
 import io.chatrelay.testing.Chunks;
 import io.chatrelay.testing.Db;
-import io.chatrelay.testing.MockUpstream;
 import io.chatrelay.testing.MockUpstream.Script;
 import io.chatrelay.testing.MockUpstreamResource;
 import io.chatrelay.testing.PostgresProxyResource;
@@ -52,7 +42,7 @@ import io.restassured.response.Response;
 @WithTestResource(MockUpstreamResource.class)
 @WithTestResource(PostgresProxyResource.class)
 @TestProfile(DatabaseOutageTest.Profile.class)
-class DatabaseOutageTest {
+class DatabaseOutageTest extends DatabaseTroubleFixture {
 
     static final Duration FINAL_WRITE_TIMEOUT = Duration.ofSeconds(2);
     /** Time the proxy, the pool and the worker pool may add on top of the final-write timeout. */
@@ -72,27 +62,8 @@ class DatabaseOutageTest {
         }
     }
 
-    static final int POOLED_CONNECTIONS = 5;
-
-    @Inject
-    AgroalDataSource dataSource;
-
-    private final MockUpstream upstream = MockUpstream.shared();
-    private TcpProxy database;
-    private String session;
-
-    @BeforeEach
-    void setUp() throws SQLException {
-        upstream.reset();
-        database = PostgresProxyResource.proxy();
-        session = "outage-" + UUID.randomUUID();
-        fillThePool();
-    }
-
-    @AfterEach
-    void bringTheDatabaseBack() {
-        database.restore();
-        awaitReady();
+    DatabaseOutageTest() {
+        super("outage-", OUTAGE_NOTICED);
     }
 
     @Test
@@ -204,28 +175,6 @@ class DatabaseOutageTest {
                 .post("/v1/chat/completions")
                 .then().statusCode(200).body(equalTo(completion));
         assertEquals(1, upstream.requestCount());
-    }
-
-    /**
-     * Leaves several idle connections in the pool, as a busy instance has when an outage
-     * starts: each of them is dead once the proxy is cut.
-     */
-    private void fillThePool() throws SQLException {
-        List<Connection> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < POOLED_CONNECTIONS; i++) {
-                held.add(dataSource.getConnection());
-            }
-        } finally {
-            for (Connection connection : held) {
-                connection.close();
-            }
-        }
-    }
-
-    private static void awaitReady() {
-        await().atMost(OUTAGE_NOTICED).untilAsserted(() -> given().get("/q/health/ready")
-                .then().statusCode(200).body("status", equalTo("UP")));
     }
 
     /** A sample's value from /q/metrics; 0 when the series does not exist yet. */
