@@ -81,6 +81,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     private final Set<UUID> orphanedDrafts = ConcurrentHashMap.newKeySet();
     /** Makes count-then-insert atomic so a session cannot race past its conversation limit. */
     private final ReentrantLock createLock = new ReentrantLock();
+    private final AnswerReservations answers = new AnswerReservations();
 
     public FileJsonTranscriptStore(Path directory, PersistenceConfig config, ObjectMapper mapper) {
         this.directory = directory;
@@ -219,8 +220,10 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             if (!isOwner(stored, sessionId)) {
                 throw ApiException.conversationNotFound();
             }
-            // A turn adds two messages: refuse it while there is no room for both.
-            if (stored.conversation().lastSeq() + 2 > config.maxMessagesPerConversation()) {
+            // A turn adds two messages: refuse it while there is no room for both, counting the
+            // answers that the turns still running will add.
+            if (stored.conversation().lastSeq() + answers.pending(conversationId) + 2
+                    > config.maxMessagesPerConversation()) {
                 throw ApiException.limitExceeded("This conversation already has the maximum of "
                         + config.maxMessagesPerConversation() + " messages");
             }
@@ -228,6 +231,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             MessageRecord m = new MessageRecord(UUID.randomUUID(), stored.conversation().lastSeq() + 1, "user",
                     MessageStatus.FINAL, copy(content), null, null, null, null, now);
             commit(stored.append(m, now));
+            answers.reserve(conversationId);
             return detached(m);
         });
     }
@@ -246,6 +250,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             Instant now = now();
             commit(stored.append(finalized(messageId, stored.conversation().lastSeq() + 1, now, message),
                     now));
+            answers.take(conversationId);
             return null;
         });
     }
@@ -260,6 +265,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             MessageRecord m = new MessageRecord(UUID.randomUUID(), stored.conversation().lastSeq() + 1,
                     "assistant", MessageStatus.STREAMING, TextNode.valueOf(""), null, null, null, null, now);
             commit(stored.append(m, now));
+            answers.take(conversationId);
             drafts.put(m.id(), conversationId);
             return Optional.of(m.id());
         });
@@ -354,6 +360,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             throw new UncheckedIOException(e);
         }
         conversations.remove(conversationId);
+        answers.forget(conversationId);
         drafts.values().removeIf(conversationId::equals);
         // Anyone still queued on this lock finds the conversation gone and does nothing.
         locks.remove(conversationId);
