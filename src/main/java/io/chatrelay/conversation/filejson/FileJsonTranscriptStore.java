@@ -256,6 +256,14 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
+    public void releaseAnswerReservation(UUID conversationId) {
+        withLock(conversationId, stored -> {
+            answers.take(conversationId);
+            return null;
+        });
+    }
+
+    @Override
     public Optional<UUID> startAssistantDraft(UUID conversationId) {
         return withLock(conversationId, stored -> {
             if (stored == null) {

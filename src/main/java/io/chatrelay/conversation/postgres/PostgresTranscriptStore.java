@@ -204,6 +204,12 @@ public class PostgresTranscriptStore implements TranscriptStore {
         }
     }
 
+    @Override
+    @Transactional
+    public void releaseAnswerReservation(UUID conversationId) {
+        conversations.releaseAnswerReservation(conversationId);
+    }
+
     /**
      * One statement, no JTA transaction: its seq comes from the same insert as every other
      * message's, which takes the room its turn reserved.
