@@ -90,6 +90,7 @@ public class FinalWrites {
                         if (refusedForGood(failure)) {
                             LOG.errorf("Could not persist %s of conversation %s (%s); the database refuses it",
                                     write.kind().operation(), write.conversationId(), Causes.describe(failure));
+                            releaseReservation(write);
                         } else {
                             LOG.warnf("Could not persist %s of conversation %s yet (%s); it will be retried",
                                     write.kind().operation(), write.conversationId(), describe(failure));
@@ -193,6 +194,7 @@ public class FinalWrites {
                     LOG.errorf("Dropped the %s of conversation %s: %d writes wait for the database already",
                             write.kind().operation(), write.conversationId(), queue.size());
                     metrics.writeDropped();
+                    releaseReservation(write);
                     return;
                 }
                 queue.addLast(write);
@@ -294,8 +296,24 @@ public class FinalWrites {
         } else {
             LOG.errorf("Gave up the %s of conversation %s: the database refuses it", head.kind().operation(),
                     head.conversationId());
+            releaseReservation(head);
         }
         return outcome;
+    }
+
+    /**
+     * The turn's answer will never be stored: its conversation gets back the room the turn
+     * reserved for it under the message limit. Best effort: while the database is away this
+     * fails as well (logged), and the room stays reserved.
+     */
+    private void releaseReservation(PendingWrite write) {
+        if (write.kind() != PendingWrite.Kind.FINAL_MESSAGE) {
+            return; // a draft took its turn's room when it was inserted
+        }
+        writes.bestEffort("answer_reservation_release", write.conversationId(),
+                () -> transcripts.store().releaseAnswerReservation(write.conversationId()))
+                .subscribe().with(ignored -> {
+                });
     }
 
     private boolean spoolOrLose(PendingWrite write) {

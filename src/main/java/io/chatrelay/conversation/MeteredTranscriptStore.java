@@ -62,6 +62,11 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
+    public void releaseAnswerReservation(UUID conversationId) {
+        store.releaseAnswerReservation(conversationId);
+    }
+
+    @Override
     public Optional<UUID> startAssistantDraft(UUID conversationId) {
         Optional<UUID> draft = store.startAssistantDraft(conversationId);
         draft.ifPresent(id -> metrics.messageRowWritten(INSERT));

@@ -111,7 +111,17 @@ public interface TranscriptStore {
      */
     void recordAssistantMessage(UUID conversationId, UUID messageId, AssistantMessage message);
 
-    /** Escape hatch: inserts an empty assistant row with status=streaming; empty if the conversation is gone. */
+    /**
+     * A turn ended without its assistant message stored (the database refused it, or it was
+     * dropped): gives back the room that the turn's user message reserved for it under
+     * MAX_MESSAGES_PER_CONVERSATION. Nothing happens when the conversation is gone.
+     */
+    void releaseAnswerReservation(UUID conversationId);
+
+    /**
+     * Escape hatch: inserts an empty assistant row with status=streaming, which takes the room
+     * its turn reserved; empty if the conversation is gone.
+     */
     Optional<UUID> startAssistantDraft(UUID conversationId);
 
     /**

@@ -82,6 +82,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     private final Set<UUID> orphanedDrafts = ConcurrentHashMap.newKeySet();
     /** Makes count-then-insert atomic so a session cannot race past its conversation limit. */
     private final ReentrantLock createLock = new ReentrantLock();
+    private final AnswerReservations answers = new AnswerReservations();
 
     public FileJsonTranscriptStore(Path directory, PersistenceConfig config, ObjectMapper mapper) {
         this.directory = directory;
@@ -220,8 +221,10 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             if (!isOwner(stored, sessionId)) {
                 throw ApiException.conversationNotFound();
             }
-            // A turn adds two messages: refuse it while there is no room for both.
-            if (stored.conversation().lastSeq() + 2 > config.maxMessagesPerConversation()) {
+            // A turn adds two messages: refuse it while there is no room for both, counting the
+            // answers that the turns still running will add.
+            if (stored.conversation().lastSeq() + answers.pending(conversationId) + 2
+                    > config.maxMessagesPerConversation()) {
                 throw ApiException.limitExceeded("This conversation already has the maximum of "
                         + config.maxMessagesPerConversation() + " messages");
             }
@@ -229,6 +232,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             MessageRecord m = new MessageRecord(UUID.randomUUID(), stored.conversation().lastSeq() + 1, "user",
                     MessageStatus.FINAL, copy(content), null, null, null, null, now);
             commit(stored.append(m, now));
+            answers.reserve(conversationId);
             return detached(m);
         });
     }
@@ -247,6 +251,15 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             Instant now = now();
             commit(stored.append(finalized(messageId, stored.conversation().lastSeq() + 1, now, message),
                     now));
+            answers.take(conversationId);
+            return null;
+        });
+    }
+
+    @Override
+    public void releaseAnswerReservation(UUID conversationId) {
+        withLock(conversationId, stored -> {
+            answers.take(conversationId);
             return null;
         });
     }
@@ -261,6 +274,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             MessageRecord m = new MessageRecord(UUID.randomUUID(), stored.conversation().lastSeq() + 1,
                     "assistant", MessageStatus.STREAMING, TextNode.valueOf(""), null, null, null, null, now);
             commit(stored.append(m, now));
+            answers.take(conversationId);
             drafts.put(m.id(), conversationId);
             return Optional.of(m.id());
         });
@@ -355,6 +369,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             throw new StorageFailure(e);
         }
         conversations.remove(conversationId);
+        answers.forget(conversationId);
         drafts.values().removeIf(conversationId::equals);
         // Anyone still queued on this lock finds the conversation gone and does nothing.
         locks.remove(conversationId);

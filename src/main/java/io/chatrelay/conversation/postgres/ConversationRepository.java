@@ -84,6 +84,14 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .page(0, limit).list();
     }
 
+    /** One answer fewer to come: see {@link MessageAdmission#answerReservations()}. */
+    void releaseAnswerReservation(UUID id) {
+        getEntityManager().createNativeQuery("update conversations set answers_pending = answers_pending - 1"
+                + " where id = ?1 and answers_pending > 0")
+                .setParameter(1, id)
+                .executeUpdate();
+    }
+
     long deleteOwned(String sessionId, UUID id) {
         return delete("id = :id and sessionId = :session", Parameters.with("id", id).and("session", sessionId));
     }

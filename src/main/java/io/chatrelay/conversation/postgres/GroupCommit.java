@@ -30,10 +30,11 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * of all of them; alone, an insert goes straight out in auto-commit mode.
  *
  * <p>At most {@link PersistenceConfig#concurrentWriteBatches()} batches are written at a time.
- * A batch takes its conversations' row locks in id order, so two batches never wait on each
- * other in a cycle. When a statement of a batch fails, the batch is rolled back and its inserts
- * are run again one by one, so that one bad insert cannot fail the others; without a connection
- * the whole batch fails, as each insert would alone.
+ * A batch takes its locks in one order: first the session locks of the inserts that create a
+ * conversation, by key, then the conversations' row locks, by id (see {@link #LOCK_ORDER}), so
+ * two batches never wait on each other in a cycle. When a statement of a batch fails, the batch
+ * is rolled back and its inserts are run again one by one, so that one bad insert cannot fail
+ * the others; without a connection the whole batch fails, as each insert would alone.
  *
  * <p>The queue is bounded twice, so that a hung database cannot pile up work: an insert that
  * finds {@link #MAX_QUEUED} others waiting is refused at once, and one that waited longer than
@@ -47,6 +48,16 @@ class GroupCommit {
     static final int MAX_BATCH = 64;
     /** Inserts that may wait for a writer: many batches' worth, far more than a healthy database leaves queued. */
     static final int MAX_QUEUED = 4096;
+
+    /**
+     * The order in which a batch runs its inserts: those that take a session lock first, by its
+     * key, then by conversation id. Every batch thus takes session locks before row locks, and
+     * each kind in the same order as any other batch.
+     */
+    private static final Comparator<Insert> LOCK_ORDER = Comparator
+            .comparing((Insert insert) -> insert.sessionLock() == null)
+            .thenComparing(Insert::sessionLock, Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(Insert::conversationId);
 
     private record Pending(Insert insert, CompletableFuture<OptionalInt> inserted, long deadline) {
 
@@ -127,7 +138,7 @@ class GroupCommit {
                 batch.add(next);
             }
         }
-        batch.sort(Comparator.comparing(pending -> pending.insert().conversationId()));
+        batch.sort(Comparator.comparing(Pending::insert, LOCK_ORDER));
         return batch;
     }
 

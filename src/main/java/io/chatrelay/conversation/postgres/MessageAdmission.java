@@ -5,10 +5,22 @@ package io.chatrelay.conversation.postgres;
  * itself, under the conversation's row lock, so no other writer can slip in between.
  *
  * @param sessionId the session that must own the conversation, or null for no check
- * @param ceiling no seq is given once the conversation's last seq has reached it
+ * @param ceiling no seq is given once the conversation's last seq plus the answers its running
+ *        turns will still add has reached it
+ * @param answerReservations how the message changes those answers still to come: +1 for a
+ *        turn's user message, which reserves room for its answer, -1 for the answer, which
+ *        takes that room
  */
-record MessageAdmission(String sessionId, int ceiling) {
+record MessageAdmission(String sessionId, int ceiling, int answerReservations) {
 
     /** For the assistant's messages: their turn passed both checks with its user message. */
-    static final MessageAdmission GRANTED = new MessageAdmission(null, Integer.MAX_VALUE);
+    static final MessageAdmission ANSWER = new MessageAdmission(null, Integer.MAX_VALUE, -1);
+
+    /**
+     * For the user message that opens a turn: a turn adds two messages, so it is refused while
+     * there is no room for both, counting the answers of the turns still running.
+     */
+    static MessageAdmission turnOpening(String sessionId, int maxMessagesPerConversation) {
+        return new MessageAdmission(sessionId, maxMessagesPerConversation - 1, 1);
+    }
 }

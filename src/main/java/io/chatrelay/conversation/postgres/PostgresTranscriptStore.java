@@ -102,7 +102,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public CompletionStage<Void> finishTurn(UUID conversationId, UUID messageId, AssistantMessage message) {
         return conversations.commit(Message.assistant(conversationId, messageId, message, now()),
-                MessageAdmission.GRANTED)
+                MessageAdmission.ANSWER)
                 .thenAccept(inserted -> assistantMessageStored(conversationId, inserted));
     }
 
@@ -172,8 +172,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     }
 
     private MessageAdmission userMessageAdmission(String sessionId) {
-        // A turn adds two messages: refuse it while there is no room for both.
-        return new MessageAdmission(sessionId, config.maxMessagesPerConversation() - 1);
+        return MessageAdmission.turnOpening(sessionId, config.maxMessagesPerConversation());
     }
 
     /** Why a user message found no seq: called only on that (rare) path. */
@@ -195,7 +194,7 @@ public class PostgresTranscriptStore implements TranscriptStore {
     @Override
     public void recordAssistantMessage(UUID conversationId, UUID messageId, AssistantMessage message) {
         assistantMessageStored(conversationId, conversations.commitAlone(
-                Message.assistant(conversationId, messageId, message, now()), MessageAdmission.GRANTED));
+                Message.assistant(conversationId, messageId, message, now()), MessageAdmission.ANSWER));
     }
 
     private static void assistantMessageStored(UUID conversationId, boolean inserted) {
@@ -205,12 +204,21 @@ public class PostgresTranscriptStore implements TranscriptStore {
         }
     }
 
-    /** One statement, no JTA transaction: its seq comes from the same insert as every other message's. */
+    @Override
+    @Transactional
+    public void releaseAnswerReservation(UUID conversationId) {
+        conversations.releaseAnswerReservation(conversationId);
+    }
+
+    /**
+     * One statement, no JTA transaction: its seq comes from the same insert as every other
+     * message's, which takes the room its turn reserved.
+     */
     @Override
     public Optional<UUID> startAssistantDraft(UUID conversationId) {
         Instant now = now();
         Message draft = Message.draft(conversationId, now, now.plus(config.streamingLease()));
-        return conversations.commitAlone(draft, MessageAdmission.GRANTED) ? Optional.of(draft.id) : Optional.empty();
+        return conversations.commitAlone(draft, MessageAdmission.ANSWER) ? Optional.of(draft.id) : Optional.empty();
     }
 
     /** The same one update as before the lease: the lease rides on the append. */

@@ -27,8 +27,12 @@ import io.agroal.api.AgroalDataSource;
  * together with other turns' inserts by {@link GroupCommit}. For a message, a CTE allocates
  * the next seq on the conversation row, the only place a seq is allocated, drafts included
  * (its row lock serialises concurrent writers, the ceiling enforces the message limit, the
- * optional session check enforces ownership) and inserts the message with it; a new
- * conversation is inserted only while its session is under its limit. The ORM path (queries,
+ * optional session check enforces ownership) and inserts the message with it. A user message
+ * reserves room for its turn's answer in the row's {@code answers_pending}, and the answer
+ * takes the reservation, so that the ceiling counts the answers of turns still running. A new
+ * conversation is inserted only while its session is under its limit, as counted by
+ * {@code session_has_room} under the session's advisory lock (V3__limits_under_concurrency.sql):
+ * parallel creations of one session take turns. The ORM path (queries,
  * entity flush, JTA commit) dominated the relay's CPU in the profile; see docs/BENCHMARKS.md.
  * Everything else stays on Panache.
  */
@@ -43,8 +47,9 @@ class TurnInserts {
      */
     static final String INSERT_MESSAGE = """
             with allocated as (
-                update conversations set last_seq = last_seq + 1, updated_at = ?
-                where id = ? and last_seq < ? and session_id = coalesce(?, session_id)
+                update conversations set last_seq = last_seq + 1,
+                                         answers_pending = greatest(answers_pending + ?, 0), updated_at = ?
+                where id = ? and last_seq + answers_pending < ? and session_id = coalesce(?, session_id)
                   and not exists (select 1 from messages where id = ?)
                 returning last_seq)
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
@@ -56,14 +61,18 @@ class TurnInserts {
     private static final String INSERT_CONVERSATION = """
             insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
             select ?, ?, ?, ?, false, 0, ?, ?
-            where (select count(*) from conversations where session_id = ?) < ?
+            where session_has_room(?, ?, ?)
             returning last_seq""";
-    /** A new conversation and its first (user) message, inserted only while the session is under its limit. */
+    /**
+     * A new conversation and its first (user) message, which reserves room for its answer,
+     * inserted only while the session is under its limit.
+     */
     private static final String INSERT_CONVERSATION_WITH_MESSAGE = """
             with created as (
-                insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
-                select ?, ?, ?, ?, false, 1, ?, ?
-                where (select count(*) from conversations where session_id = ?) < ?
+                insert into conversations (id, session_id, title, model, pinned, last_seq, answers_pending,
+                                           created_at, updated_at)
+                select ?, ?, ?, ?, false, 1, 1, ?, ?
+                where session_has_room(?, ?, ?)
                 returning id)
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
                                   usage, response_id, created_at)
@@ -81,8 +90,9 @@ class TurnInserts {
      * One insert with its parameters.
      *
      * @param conversationId the conversation whose row the insert locks or creates
+     * @param sessionLock the key of the session lock the insert takes, or null when it takes none
      */
-    record Insert(String sql, UUID conversationId, Parameters parameters) {
+    record Insert(String sql, UUID conversationId, Integer sessionLock, Parameters parameters) {
 
         /**
          * Runs it on a connection its caller owns.
@@ -116,10 +126,10 @@ class TurnInserts {
 
     /** The conversation, with no messages, unless its session already has {@code maxPerSession}. */
     static Insert conversation(Conversation c, int maxPerSession) {
-        return new Insert(INSERT_CONVERSATION, c.id, ps -> {
+        int sessionLock = sessionLockKey(c.sessionId);
+        return new Insert(INSERT_CONVERSATION, c.id, sessionLock, ps -> {
             int i = setConversationFields(ps, c);
-            ps.setString(i++, c.sessionId);
-            ps.setInt(i, maxPerSession);
+            setSessionHasRoom(ps, i, c.sessionId, maxPerSession, sessionLock);
         });
     }
 
@@ -128,10 +138,9 @@ class TurnInserts {
      * {@code maxPerSession}: one statement before a new turn's provider call.
      */
     static Insert conversationWithMessage(Conversation c, int maxPerSession, Message first) {
-        return new Insert(INSERT_CONVERSATION_WITH_MESSAGE, c.id, ps -> {
-            int i = setConversationFields(ps, c);
-            ps.setString(i++, c.sessionId);
-            ps.setInt(i++, maxPerSession);
+        int sessionLock = sessionLockKey(c.sessionId);
+        return new Insert(INSERT_CONVERSATION_WITH_MESSAGE, c.id, sessionLock, ps -> {
+            int i = setSessionHasRoom(ps, setConversationFields(ps, c), c.sessionId, maxPerSession, sessionLock);
             ps.setObject(i++, first.id);
             setMessageFields(ps, i, first);
         });
@@ -142,8 +151,9 @@ class TurnInserts {
      * is missing or the message fails {@code admission}.
      */
     static Insert message(Message m, MessageAdmission admission) {
-        return new Insert(INSERT_MESSAGE, m.conversationId, ps -> {
+        return new Insert(INSERT_MESSAGE, m.conversationId, null, ps -> {
             int i = 1;
+            ps.setInt(i++, admission.answerReservations());
             ps.setObject(i++, utc(m.createdAt)); // the conversation's last activity
             ps.setObject(i++, m.conversationId);
             ps.setInt(i++, admission.ceiling());
@@ -153,6 +163,28 @@ class TurnInserts {
             ps.setObject(i++, m.conversationId);
             setMessageFields(ps, i, m);
         });
+    }
+
+    /**
+     * The key of a session's advisory lock. String.hashCode is specified, so every instance and
+     * version computes the same key; two sessions that share one merely take turns.
+     */
+    static int sessionLockKey(String sessionId) {
+        return sessionId.hashCode();
+    }
+
+    /**
+     * Binds the arguments of {@code session_has_room}.
+     *
+     * @return the index of the next parameter
+     */
+    private static int setSessionHasRoom(PreparedStatement ps, int first, String sessionId, int maxPerSession,
+            int sessionLock) throws SQLException {
+        int i = first;
+        ps.setString(i++, sessionId);
+        ps.setInt(i++, maxPerSession);
+        ps.setInt(i++, sessionLock);
+        return i;
     }
 
     /**

@@ -154,6 +154,6 @@ class GroupCommitTest {
         Message m = Message.assistant(conversationId, messageId,
                 new AssistantMessage(MessageStatus.FINAL, TextNode.valueOf(text), "stop", null, null, null),
                 Instant.now().truncatedTo(ChronoUnit.MICROS));
-        return TurnInserts.message(m, MessageAdmission.GRANTED);
+        return TurnInserts.message(m, MessageAdmission.ANSWER);
     }
 }
