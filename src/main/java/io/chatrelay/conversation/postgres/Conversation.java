@@ -28,7 +28,11 @@ public class Conversation {
     @Column(nullable = false)
     public boolean pinned;
 
-    @Column(name = "last_seq", nullable = false)
+    /**
+     * Moved only by the inserts' statements, which take the row lock; never written back from
+     * an entity that read it earlier (a rename overlapping a turn would give its seq out again).
+     */
+    @Column(name = "last_seq", nullable = false, updatable = false)
     public int lastSeq;
 
     @Column(name = "created_at", nullable = false)
