@@ -79,12 +79,15 @@ final class BenchDatabase {
     }
 
     /**
-     * Drops the relay's tables (and Flyway's history) in the bench database, so that the next
-     * relay start runs the migrations, as a fresh deployment would, and counts start from zero.
+     * Empties the bench database's schema (the relay's tables and functions, Flyway's history),
+     * so that the next relay start runs the migrations, as a fresh deployment would, and counts
+     * start from zero. The whole schema, not a list of tables: Flyway refuses to migrate a
+     * schema that holds anything without its history, such as a migration's function.
      */
     void resetSchema() throws SQLException {
         try (Connection c = connect(jdbcUrl()); Statement s = c.createStatement()) {
-            s.execute("drop table if exists messages, conversations, flyway_schema_history cascade");
+            s.execute("drop schema if exists public cascade");
+            s.execute("create schema public");
         }
     }
 
