@@ -1,6 +1,5 @@
 package io.chatrelay.turn;
 
-import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -16,9 +15,9 @@ import io.vertx.core.Vertx;
  * The PERSIST_STREAMING_DELTAS escape hatch: a draft row exists from the start and its
  * content is rewritten every HISTORY_BATCH_FLUSH_MS while text arrives, then finalised.
  * Writes are chained so that an append never overtakes the final update. Each append renews
- * the draft's lease (STREAMING_LEASE); while no text arrives (a slow provider, a tool call)
- * the text so far is written again once half of the lease has passed, so that the orphan
- * sweep never takes a live draft for one whose instance died.
+ * the draft's lease (STREAMING_LEASE), and nothing else writes: the lease outlasts the
+ * longest silence a live stream can have ({@code relay.DraftLeaseCheck}), so the orphan sweep
+ * never takes a live draft for one whose instance died.
  */
 final class DraftRecorder extends PersistedRecorder {
 
@@ -29,14 +28,12 @@ final class DraftRecorder extends PersistedRecorder {
     private final FinalWrites finalWrites;
     private final Vertx vertx;
     private final long timerId;
-    private final long renewAfterNanos;
-    private long lastWriteNanos = System.nanoTime();
     private volatile boolean finished;
     private int flushedVersion;
     private Uni<Void> tail = Uni.createFrom().voidItem().memoize().indefinitely();
 
     DraftRecorder(UUID conversationId, UUID messageId, TranscriptStore store, BlockingWrites writes,
-            FinalWrites finalWrites, Vertx vertx, long flushIntervalMs, Duration lease, LiveTurns live) {
+            FinalWrites finalWrites, Vertx vertx, long flushIntervalMs, LiveTurns live) {
         super(live);
         this.finalWrites = finalWrites;
         this.conversationId = conversationId;
@@ -44,24 +41,16 @@ final class DraftRecorder extends PersistedRecorder {
         this.store = store;
         this.writes = writes;
         this.vertx = vertx;
-        this.renewAfterNanos = lease.toNanos() / 2;
         this.timerId = vertx.setPeriodic(flushIntervalMs, id -> flush());
     }
 
     private synchronized void flush() {
-        if (finished) {
-            return;
-        }
         AnswerFolder current = latest();
-        boolean changed = current != null && current.version() != flushedVersion;
-        if (!changed && System.nanoTime() - lastWriteNanos < renewAfterNanos) {
+        if (finished || current == null || current.version() == flushedVersion) {
             return;
         }
-        if (current != null) {
-            flushedVersion = current.version();
-        }
-        String text = current == null ? "" : current.contentSoFar();
-        lastWriteNanos = System.nanoTime();
+        flushedVersion = current.version();
+        String text = current.contentSoFar();
         chain(() -> writes.bestEffort("assistant_draft_append", conversationId,
                 () -> store.appendAssistantDraft(messageId, text)));
     }

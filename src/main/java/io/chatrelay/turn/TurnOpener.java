@@ -107,7 +107,7 @@ public class TurnOpener {
         }
         return writes.call(() -> store.startAssistantDraft(conversationId))
                 .map(draft -> draft.<TurnRecorder> map(messageId -> new DraftRecorder(conversationId, messageId,
-                        store, writes, finalWrites, vertx, config.historyBatchFlushMs(), config.streamingLease(), live))
+                        store, writes, finalWrites, vertx, config.historyBatchFlushMs(), live))
                         .orElse(TurnRecorder.NONE));
     }
 }

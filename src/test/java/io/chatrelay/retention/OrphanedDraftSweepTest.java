@@ -43,13 +43,19 @@ class OrphanedDraftSweepTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
+            // The lease outlasts the longest silence of a live stream (0.5 + 2.5 + 0.5 s), as start-up requires.
             return Map.of("relay.persistence.streaming-deltas", "true",
                     "relay.persistence.history-batch-flush-ms", "50",
-                    "relay.persistence.streaming-lease", "1s");
+                    "relay.persistence.streaming-lease", LEASE.toMillis() + "ms",
+                    "relay.upstream.connect-timeout", "500ms",
+                    "relay.upstream.first-byte-timeout", "2500ms",
+                    "relay.tools.timeout", "500ms");
         }
     }
 
-    private static final Duration LEASE = Duration.ofSeconds(1);
+    private static final Duration LEASE = Duration.ofSeconds(4);
+    /** Longer than half the lease, shorter than the provider's silence bound here (2.5 s). */
+    private static final Duration SILENCE = Duration.ofMillis(2200);
     private static final String ASSISTANT = "select status, content #>> '{}', lease_until from messages"
             + " where conversation_id = ? and role = 'assistant'";
 
@@ -87,32 +93,41 @@ class OrphanedDraftSweepTest {
     }
 
     @Test
-    void liveDraftKeepsRenewingItsLeaseAndIsNotTouched() {
+    void liveDraftIsRenewedByItsAppendsAloneAndIsNotTouched() {
         String conversationId = Api.createConversation(session);
         UUID conversation = UUID.fromString(conversationId);
-        CompletableFuture<Void> gate = new CompletableFuture<>();
-        upstream.enqueue(Script.streamHead().write(Chunks.content("Hel")).await(gate)
-                .write(Chunks.content("lo")).write(Chunks.finish("stop")).write(Chunks.DONE).end());
+        CompletableFuture<Void> more = new CompletableFuture<>();
+        CompletableFuture<Void> end = new CompletableFuture<>();
+        upstream.enqueue(Script.streamHead().write(Chunks.content("Hel")).await(more)
+                .write(Chunks.content("lo")).await(end).write(Chunks.finish("stop")).write(Chunks.DONE).end());
 
         try (SseClient client = Api.stream(session, Api.chat("hi", true).put("conversation_id", conversationId))) {
             assertEquals(Chunks.content("Hel"), client.nextEvent());
             Instant firstLease = await().atMost(Duration.ofSeconds(5))
-                    .until(() -> leaseOf(conversation), lease -> lease != null);
-            // The provider is silent: the draft is renewed all the same, before its lease runs out.
-            await().atMost(LEASE.multipliedBy(3)).until(() -> leaseOf(conversation).isAfter(firstLease.plus(LEASE)));
+                    .until(() -> leaseOf(conversation), lease -> lease != null && "Hel".equals(contentOf(conversation)));
+            // The provider is silent: nothing is written, the lease stays as the last append left it.
+            await().during(SILENCE).atMost(SILENCE.plusSeconds(1))
+                    .until(() -> firstLease.equals(leaseOf(conversation)));
+
+            more.complete(null);
+            assertEquals(Chunks.content("lo"), client.nextEvent());
+            await().atMost(Duration.ofSeconds(5)).until(() -> leaseOf(conversation).isAfter(firstLease));
 
             sweeper.sweep(Instant.now());
-            List<Object> row = Db.rows(ASSISTANT, conversation).get(0);
-            assertEquals(List.of("streaming", "Hel"), row.subList(0, 2));
+            assertEquals(List.of("streaming", "Hello"), Db.rows(ASSISTANT, conversation).get(0).subList(0, 2));
 
-            gate.complete(null);
-            assertEquals(Chunks.content("lo"), client.nextEvent());
+            end.complete(null);
             assertEquals(Chunks.finish("stop"), client.nextEvent());
             assertEquals(Chunks.DONE, client.nextEvent());
         }
         List<Object> row = Db.rows(ASSISTANT, conversation).get(0);
         assertEquals(List.of("final", "Hello"), row.subList(0, 2));
         assertEquals(null, row.get(2));
+    }
+
+    private static String contentOf(UUID conversation) {
+        List<List<Object>> rows = Db.rows(ASSISTANT, conversation);
+        return rows.isEmpty() ? null : (String) rows.get(0).get(1);
     }
 
     private static Instant leaseOf(UUID conversation) {
