@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,7 +25,6 @@ import io.chatrelay.turn.AnswerFolder;
 public final class ChatCompletionAccumulator implements AnswerFolder {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private static final ObjectMapper READER = new ObjectMapper();
 
     private final StringBuilder content = new StringBuilder();
     private boolean sawContent;
@@ -42,10 +40,14 @@ public final class ChatCompletionAccumulator implements AnswerFolder {
         if (event.data() == null || event.isDone()) {
             return;
         }
+        ChatChunk chunk;
         try {
-            acceptChunk(READER.readTree(event.data()));
+            chunk = ChatChunk.read(event.data());
         } catch (IOException e) {
-            // not JSON (a provider's own keep-alive, say): forwarded, nothing to fold
+            return; // not JSON (a provider's own keep-alive, say): forwarded, nothing to fold
+        }
+        if (chunk != null) {
+            acceptChunk(chunk);
         }
     }
 
@@ -60,29 +62,32 @@ public final class ChatCompletionAccumulator implements AnswerFolder {
     }
 
     /** Folds one {@code chat.completion.chunk}. */
-    public synchronized void acceptChunk(JsonNode chunk) {
-        noteUsageAndError(chunk);
-        if (identity == null && chunk.hasNonNull("id")) {
-            identity = new SseFrames.ChunkIdentity(chunk.get("id").asText(), chunk.path("created").asLong(),
-                    chunk.path("model").asText(""));
+    private synchronized void acceptChunk(ChatChunk chunk) {
+        if (chunk.usage() != null) {
+            usage = chunk.usage();
         }
-        JsonNode choice = firstChoice(chunk);
+        if (chunk.errorMessage() != null) {
+            upstreamError = chunk.errorMessage();
+        }
+        if (identity == null) {
+            identity = chunk.identity();
+        }
+        ChatChunk.Choice choice = chunk.choice();
         if (choice == null) {
             return;
         }
-        JsonNode delta = choice.path("delta");
-        JsonNode text = delta.get("content");
-        if (text != null && text.isTextual()) {
-            content.append(text.asText());
+        if (choice.content() != null) {
+            content.append(choice.content());
             sawContent = true;
             version++;
         }
-        JsonNode calls = delta.get("tool_calls");
-        if (calls != null && calls.isArray()) {
-            calls.forEach(this::mergeToolCallFragment);
+        if (choice.toolCalls() != null) {
+            choice.toolCalls().forEach(this::mergeToolCallFragment);
             version++;
         }
-        noteFinishReason(choice);
+        if (choice.finishReason() != null) {
+            finishReason = choice.finishReason();
+        }
     }
 
     /** Folds a whole non-streamed {@code chat.completion}. */

@@ -2,8 +2,11 @@ package io.chatrelay.sse;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -17,6 +20,9 @@ import io.vertx.core.buffer.Buffer;
  * plus one network chunk is ever held.
  */
 public final class SseEventSplitter {
+
+    private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
 
     private final int maxEventBytes;
     private Buffer pending = Buffer.buffer();
@@ -41,7 +47,9 @@ public final class SseEventSplitter {
         List<SseEvent> events = new ArrayList<>(2);
         int start = 0;
         int end;
-        while ((end = endOfEvent(pending, Math.max(start, scanFrom))) > 0) {
+        ByteBuf bytes = withArray(pending); // one view per chunk: its bytes are read in place
+        while ((end = endOfEvent(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), pending.length(),
+                Math.max(start, scanFrom))) > 0) {
             events.add(parse(pending.slice(start, end)));
             start = end;
             scanFrom = start;
@@ -77,16 +85,18 @@ public final class SseEventSplitter {
         return List.of(last);
     }
 
-    /** Index just past the blank line that ends the first event at or after {@code from}, or -1. */
-    private static int endOfEvent(Buffer b, int from) {
-        int n = b.length();
+    /**
+     * Index (from {@code base}) just past the blank line that ends the first event at or after
+     * {@code from}, or -1; the buffer's {@code n} bytes start at {@code base} in {@code b}.
+     */
+    private static int endOfEvent(byte[] b, int base, int n, int from) {
         for (int i = from; i < n; i++) {
-            byte c = b.getByte(i);
+            byte c = b[base + i];
             if (c != '\n' && c != '\r') {
                 continue;
             }
             int next = i + 1;
-            if (c == '\r' && next < n && b.getByte(next) == '\n') {
+            if (c == '\r' && next < n && b[base + next] == '\n') {
                 next++;
             } else if (c == '\r' && next == n) {
                 return -1; // a CR at the very end may be the first half of a CRLF
@@ -94,12 +104,12 @@ public final class SseEventSplitter {
             if (next >= n) {
                 return -1;
             }
-            byte d = b.getByte(next);
+            byte d = b[base + next];
             if (d == '\n') {
                 return next + 1;
             }
             if (d == '\r') {
-                if (next + 1 < n && b.getByte(next + 1) == '\n') {
+                if (next + 1 < n && b[base + next + 1] == '\n') {
                     return next + 2;
                 }
                 return next + 1 < n ? next + 1 : -1;
@@ -108,36 +118,66 @@ public final class SseEventSplitter {
         return -1;
     }
 
+    /** The buffer's bytes as a Netty buffer backed by an array: its own, or a copy when it has none. */
+    private static ByteBuf withArray(Buffer buffer) {
+        ByteBuf buf = buffer.getByteBuf();
+        return buf.hasArray() ? buf : Unpooled.wrappedBuffer(buffer.getBytes());
+    }
+
+    /**
+     * Reads the fields of one event from its bytes where they lie: only the values of
+     * {@code data} and {@code event} become strings. This runs for every event of every stream;
+     * decoding the whole event first and cutting it into lines cost copies of every byte.
+     * Line ends are ASCII, so cutting UTF-8 bytes at them never splits a character.
+     */
     private static SseEvent parse(Buffer raw) {
-        String text = raw.toString(StandardCharsets.UTF_8);
+        ByteBuf buf = withArray(raw);
+        byte[] bytes = buf.array();
+        int from = buf.arrayOffset() + buf.readerIndex();
+        int to = from + raw.length();
         String name = null;
-        StringBuilder data = null;
-        int length = text.length();
-        int start = 0;
-        // Line by line without a regex: this runs for every event of every stream.
-        while (start < length) {
+        String data = null;
+        StringBuilder dataLines = null;
+        int start = from;
+        while (start < to) {
             int end = start;
-            while (end < length && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+            while (end < to && bytes[end] != '\n' && bytes[end] != '\r') {
                 end++;
             }
-            if (end > start && text.charAt(start) != ':') {
-                int colon = text.indexOf(':', start);
-                boolean hasValue = colon >= 0 && colon < end;
-                int fieldEnd = hasValue ? colon : end;
-                int valueStart = hasValue ? colon + 1 : end;
-                if (valueStart < end && text.charAt(valueStart) == ' ') {
+            if (end > start && bytes[start] != ':') {
+                int colon = indexOf(bytes, (byte) ':', start, end);
+                int fieldEnd = colon >= 0 ? colon : end;
+                int valueStart = colon >= 0 ? colon + 1 : end;
+                if (valueStart < end && bytes[valueStart] == ' ') {
                     valueStart++;
                 }
-                if (text.startsWith("data", start) && fieldEnd - start == 4) {
-                    String value = text.substring(valueStart, end);
-                    data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                } else if (text.startsWith("event", start) && fieldEnd - start == 5) {
-                    name = text.substring(valueStart, end);
+                if (isField(bytes, start, fieldEnd, DATA)) {
+                    String value = new String(bytes, valueStart, end - valueStart, StandardCharsets.UTF_8);
+                    if (data == null) {
+                        data = value;
+                    } else {
+                        dataLines = dataLines == null ? new StringBuilder(data) : dataLines;
+                        dataLines.append('\n').append(value);
+                    }
+                } else if (isField(bytes, start, fieldEnd, EVENT)) {
+                    name = new String(bytes, valueStart, end - valueStart, StandardCharsets.UTF_8);
                 }
             }
-            start = end < length && text.charAt(end) == '\r' && end + 1 < length && text.charAt(end + 1) == '\n'
-                    ? end + 2 : end + 1;
+            start = end < to && bytes[end] == '\r' && end + 1 < to && bytes[end + 1] == '\n' ? end + 2 : end + 1;
         }
-        return new SseEvent(raw, name, data == null ? null : data.toString());
+        return new SseEvent(raw, name, dataLines != null ? dataLines.toString() : data);
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isField(byte[] bytes, int start, int end, byte[] field) {
+        return end - start == field.length && Arrays.equals(bytes, start, end, field, 0, field.length);
     }
 }

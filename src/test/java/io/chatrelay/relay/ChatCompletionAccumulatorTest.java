@@ -70,6 +70,30 @@ class ChatCompletionAccumulatorTest {
         assertNull(answer.identity());
     }
 
+    @Test
+    void valuesAreReadAsATreeWouldReadThem() {
+        ChatCompletionAccumulator answer = fold(
+                "{\"choices\":[7,{\"index\":0,\"delta\":{\"content\":\"not the first\"}}],\"id\":null}",
+                "{\"model\":null,\"created\":\"42\",\"id\":\"c2\",\"usage\":3,"
+                        + "\"choices\":[{\"index\":\"1\",\"delta\":{\"content\":\"one\"}},"
+                        + "{\"delta\":{\"content\":\"A\",\"extra\":{\"deep\":[1,{\"x\":[]}]}},\"logprobs\":{\"a\":[1]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":null},\"finish_reason\":null}],\"error\":null}",
+                "{\"choices\":[{\"index\":0.0,\"delta\":\"text\",\"finish_reason\":\"length\"}]}",
+                "{\"choices\":[],\"usage\":{\"total_tokens\":5}} trailing");
+
+        assertEquals("A", answer.contentSoFar());
+        assertEquals(new SseFrames.ChunkIdentity("c2", 42, ""), answer.identity());
+        assertEquals("length", answer.finishReason());
+        assertEquals(5, answer.usage().get("total_tokens").asInt());
+        assertFalse(answer.sawUpstreamError());
+        assertEquals(1, answer.version());
+    }
+
+    @Test
+    void anErrorThatIsNotAnObjectIsStillAnError() {
+        assertTrue(fold("{\"error\":\"overloaded\"}").sawUpstreamError());
+    }
+
     private static ChatCompletionAccumulator fold(String... data) {
         ChatCompletionAccumulator answer = new ChatCompletionAccumulator();
         for (String d : data) {

@@ -11,6 +11,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 class SseEventSplitterTest {
@@ -37,6 +39,29 @@ class SseEventSplitterTest {
             assertEquals("x", events.get(2).data());
             assertEquals("line1\nline2", events.get(3).data());
             assertTrue(events.get(4).isDone());
+        }
+    }
+
+    @Test
+    void dataIsDecodedAsUtf8WhereverAChunkCutsACharacterAndWhateverTheBuffersKind() {
+        byte[] stream = "data: {\"content\":\"h\u00e9\u20ac\ud83d\ude00\"}\n\nevent: n\u00e9\ndata: a\n\n"
+                .getBytes(StandardCharsets.UTF_8);
+        for (boolean direct : new boolean[] { false, true }) {
+            for (int chunkSize = 1; chunkSize <= stream.length; chunkSize++) {
+                SseEventSplitter splitter = new SseEventSplitter(Integer.MAX_VALUE);
+                List<SseEvent> events = new ArrayList<>();
+                for (int i = 0; i < stream.length; i += chunkSize) {
+                    int length = Math.min(chunkSize, stream.length - i);
+                    ByteBuf chunk = direct ? Unpooled.directBuffer(length) : Unpooled.buffer(length);
+                    chunk.writeBytes(stream, i, length);
+                    events.addAll(splitter.accept(Buffer.buffer(chunk)));
+                }
+                String where = (direct ? "direct" : "heap") + " chunks of " + chunkSize;
+                assertEquals(2, events.size(), where);
+                assertEquals("{\"content\":\"h\u00e9\u20ac\ud83d\ude00\"}", events.get(0).data(), where);
+                assertEquals("n\u00e9", events.get(1).name(), where);
+                assertEquals("a", events.get(1).data(), where);
+            }
         }
     }
 
