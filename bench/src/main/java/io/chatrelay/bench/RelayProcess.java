@@ -144,6 +144,11 @@ final class RelayProcess implements AutoCloseable {
         Path aotCache = repo.resolve(AOT_CACHE);
         if (Files.isRegularFile(aotCache)) {
             command.add("-XX:AOTCache=" + aotCache);
+            // The cache's classes, loaded and linked, are what makes the start fast. Its method
+            // profiles come from a training run that only starts and stops the service: replayed,
+            // they steered the JIT's first compilations of the serving path wrong and cost up to
+            // twice the CPU per turn (docs/BENCHMARKS.md, change 14). They are not replayed.
+            command.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTReplayTraining"));
         }
         return command;
     }
