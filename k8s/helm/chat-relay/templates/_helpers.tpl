@@ -138,7 +138,20 @@ render (install, upgrade, template, lint) stops with a message naming the value 
 {{- fail "a filejson: DB_URL is for a single instance (two processes on one directory overwrite each other's files): set replicas=1 and autoscaling.enabled=false, or use PostgreSQL" }}
 {{- end }}
 {{- end }}
+{{- if and (eq .Values.auth.mode "api-key") (not .Values.auth.apiKeys.existingSecret) }}
+{{- fail "auth.apiKeys.existingSecret: name the Secret holding the API keys file (lines <subject>:<sha256 hex of the key>) for auth.mode=api-key" }}
+{{- end }}
+{{- if and (eq .Values.auth.mode "jwt") (not .Values.auth.jwt.publicKeyLocation) }}
+{{- fail "auth.jwt.publicKeyLocation: give the issuer's JWKS URL or key file for auth.mode=jwt" }}
+{{- end }}
 {{- if and .Values.otel.enabled (not .Values.otel.endpoint) }}
 {{- fail "otel.endpoint: the OTLP endpoint is required when otel.enabled is true" }}
 {{- end }}
+{{- end }}
+
+{{/*
+Where the API keys Secret is mounted (read-only) for auth.mode=api-key.
+*/}}
+{{- define "chat-relay.authDir" -}}
+/etc/chat-relay/auth
 {{- end }}

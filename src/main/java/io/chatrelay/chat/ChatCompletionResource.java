@@ -15,13 +15,14 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.chatrelay.relay.ExchangeRelay;
 import io.chatrelay.relay.Protocol;
 import io.chatrelay.relay.RequestBodyReader;
-import io.chatrelay.session.SessionResolver;
+import io.chatrelay.session.OwnerResolver;
 import io.chatrelay.toolloop.ToolLoopRelay;
 import io.chatrelay.toolloop.ToolSelection;
 import io.chatrelay.turn.ExchangeRequest;
 import io.chatrelay.turn.StoredHistory;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /** {@code POST /v1/chat/completions}: OpenAI's endpoint, relayed and persisted. */
 @Path("/v1/chat/completions")
@@ -29,15 +30,15 @@ import io.vertx.core.http.HttpServerRequest;
 public class ChatCompletionResource {
 
     private final ChatRequestParser parser;
-    private final SessionResolver sessions;
+    private final OwnerResolver owners;
     private final ExchangeRelay relay;
     private final ToolSelection tools;
     private final ToolLoopRelay toolLoop;
 
-    ChatCompletionResource(ChatRequestParser parser, SessionResolver sessions, ExchangeRelay relay,
+    ChatCompletionResource(ChatRequestParser parser, OwnerResolver owners, ExchangeRelay relay,
             ToolSelection tools, ToolLoopRelay toolLoop) {
         this.parser = parser;
-        this.sessions = sessions;
+        this.owners = owners;
         this.relay = relay;
         this.tools = tools;
         this.toolLoop = toolLoop;
@@ -59,19 +60,20 @@ public class ChatCompletionResource {
             + " when stream is true, else JSON. X-Conversation-Id names the conversation when one is used.",
             content = { @Content(mediaType = "text/event-stream"), @Content(mediaType = "application/json") })
     @APIResponse(responseCode = "400", description = "Invalid request, in OpenAI's error shape")
-    @APIResponse(responseCode = "404", description = "Conversation unknown or another session's")
+    @APIResponse(responseCode = "404", description = "Conversation unknown or another owner's")
     @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
     @APIResponse(responseCode = "501", description = "X-History: stored while transcripts are not stored")
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
-    public Uni<RestResponse<?>> create(byte[] body, HttpServerRequest request) {
+    public Uni<RestResponse<?>> create(byte[] body, RoutingContext context) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
+        HttpServerRequest request = context.request();
         ExchangeRequest chat = parser.parse(body, request.getHeader(RequestBodyReader.CONVERSATION_HEADER),
                 request.getHeader(StoredHistory.HEADER));
-        var session = sessions.resolve(request);
+        var owner = owners.resolve(context);
         ToolSelection.ToolPlan plan = tools.plan(chat.upstreamBody());
-        var response = plan.usesServerTools() ? toolLoop.relay(chat, plan, session)
-                : relay.relay(Protocol.CHAT_COMPLETIONS, chat, session);
+        var response = plan.usesServerTools() ? toolLoop.relay(chat, plan, owner)
+                : relay.relay(Protocol.CHAT_COMPLETIONS, chat, owner);
         return response;
     }
 }

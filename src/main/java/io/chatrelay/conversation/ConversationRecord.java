@@ -3,7 +3,9 @@ package io.chatrelay.conversation;
 import java.time.Instant;
 import java.util.UUID;
 
+import io.chatrelay.session.Owner;
+
 /** A conversation as every backend returns it. */
-public record ConversationRecord(UUID id, String sessionId, String title, String model, boolean pinned,
+public record ConversationRecord(UUID id, Owner owner, String title, String model, boolean pinned,
         int lastSeq, Instant createdAt, Instant updatedAt) {
 }

@@ -22,12 +22,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.chatrelay.error.ApiException;
-import io.chatrelay.session.SessionResolver;
-import io.vertx.core.http.HttpServerRequest;
+import io.chatrelay.session.Owner;
+import io.chatrelay.session.OwnerResolver;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * The conversations API. Every call needs a session and sees only that session's
- * conversations; another session's conversation is indistinguishable from a missing one.
+ * The conversations API. Every call acts for an owner (a session, or with authentication on
+ * the subject, refined by a session if one is sent) and sees only that owner's
+ * conversations; another owner's conversation is indistinguishable from a missing one.
  * Methods block on the store, so they run on worker threads (Quarkus' default for
  * non-reactive return types).
  */
@@ -42,35 +44,35 @@ public class ConversationResource {
     private static final int MAX_MESSAGE_LIMIT = 200;
 
     private final Transcripts transcripts;
-    private final SessionResolver sessions;
+    private final OwnerResolver owners;
     private final ObjectMapper json;
 
-    ConversationResource(Transcripts transcripts, SessionResolver sessions, ObjectMapper json) {
+    ConversationResource(Transcripts transcripts, OwnerResolver owners, ObjectMapper json) {
         this.transcripts = transcripts;
-        this.sessions = sessions;
+        this.owners = owners;
         this.json = json;
     }
 
     @POST
     @Operation(summary = "Create a conversation")
-    public Response create(byte[] body, HttpServerRequest request) {
+    public Response create(byte[] body, RoutingContext context) {
         TranscriptStore store = transcripts.store();
-        String session = sessions.require(request);
+        Owner owner = owners.require(context);
         JsonNode fields = readObject(body);
-        ConversationRecord created = store.createConversation(session, optionalText(fields, "title"),
+        ConversationRecord created = store.createConversation(owner, optionalText(fields, "title"),
                 optionalText(fields, "model"));
         return Response.status(201).entity(ConversationView.of(created)).build();
     }
 
     @GET
-    @Operation(summary = "List the session's conversations, newest activity first")
-    public ConversationPage list(@RestQuery String limit, @RestQuery String cursor, HttpServerRequest request) {
+    @Operation(summary = "List the owner's conversations, newest activity first")
+    public ConversationPage list(@RestQuery String limit, @RestQuery String cursor, RoutingContext context) {
         TranscriptStore store = transcripts.store();
-        String session = sessions.require(request);
+        Owner owner = owners.require(context);
         int pageSize = boundedInt(limit, "limit", 1, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT);
         ConversationCursor after = cursor == null || cursor.isEmpty() ? null : ConversationCursor.decode(cursor);
         // One extra row tells whether another page exists without a count query.
-        List<ConversationRecord> rows = store.listConversations(session, after, pageSize + 1);
+        List<ConversationRecord> rows = store.listConversations(owner, after, pageSize + 1);
         boolean more = rows.size() > pageSize;
         List<ConversationRecord> page = more ? rows.subList(0, pageSize) : rows;
         String next = more ? ConversationCursor.after(page.get(page.size() - 1)).encode() : null;
@@ -81,13 +83,13 @@ public class ConversationResource {
     @Path("/{id}")
     @Operation(summary = "Read a conversation and a page of its messages, by seq")
     public ConversationDetail get(@RestPath String id, @RestQuery("after_seq") String afterSeq,
-            @RestQuery String limit, HttpServerRequest request) {
+            @RestQuery String limit, RoutingContext context) {
         TranscriptStore store = transcripts.store();
-        String session = sessions.require(request);
+        Owner owner = owners.require(context);
         UUID conversationId = ConversationIds.parse(id, "id");
         int after = boundedInt(afterSeq, "after_seq", 0, Integer.MAX_VALUE, 0);
         int pageSize = boundedInt(limit, "limit", 1, MAX_MESSAGE_LIMIT, DEFAULT_MESSAGE_LIMIT);
-        ConversationRecord conversation = store.findConversation(session, conversationId)
+        ConversationRecord conversation = store.findConversation(owner, conversationId)
                 .orElseThrow(ApiException::conversationNotFound);
         List<MessageRecord> rows = store.listMessages(conversationId, after, pageSize + 1);
         boolean more = rows.size() > pageSize;
@@ -99,14 +101,14 @@ public class ConversationResource {
     @PATCH
     @Path("/{id}")
     @Operation(summary = "Rename or pin a conversation")
-    public ConversationView update(@RestPath String id, byte[] body, HttpServerRequest request) {
+    public ConversationView update(@RestPath String id, byte[] body, RoutingContext context) {
         TranscriptStore store = transcripts.store();
-        String session = sessions.require(request);
+        Owner owner = owners.require(context);
         UUID conversationId = ConversationIds.parse(id, "id");
         JsonNode fields = readObject(body);
         String title = optionalText(fields, "title");
         Boolean pinned = optionalBoolean(fields, "pinned");
-        return store.updateConversation(session, conversationId, title, pinned)
+        return store.updateConversation(owner, conversationId, title, pinned)
                 .map(ConversationView::of)
                 .orElseThrow(ApiException::conversationNotFound);
     }
@@ -114,11 +116,11 @@ public class ConversationResource {
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Delete a conversation and its messages")
-    public Response delete(@RestPath String id, HttpServerRequest request) {
+    public Response delete(@RestPath String id, RoutingContext context) {
         TranscriptStore store = transcripts.store();
-        String session = sessions.require(request);
+        Owner owner = owners.require(context);
         UUID conversationId = ConversationIds.parse(id, "id");
-        if (!store.deleteConversation(session, conversationId)) {
+        if (!store.deleteConversation(owner, conversationId)) {
             throw ApiException.conversationNotFound();
         }
         return Response.noContent().build();

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.chatrelay.metrics.RelayMetrics;
+import io.chatrelay.session.Owner;
 
 /** Counts what the backend in use committed; every write goes through here. */
 final class MeteredTranscriptStore implements TranscriptStore {
@@ -25,9 +26,9 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
+    public CompletionStage<UUID> openTurn(Owner owner, UUID conversationId, String model,
             JsonNode userContent) {
-        return store.openTurn(sessionId, conversationId, model, userContent).thenApply(opened -> {
+        return store.openTurn(owner, conversationId, model, userContent).thenApply(opened -> {
             userMessageStored();
             return opened;
         });
@@ -39,8 +40,8 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
-        MessageRecord stored = store.recordUserMessage(sessionId, conversationId, content);
+    public MessageRecord recordUserMessage(Owner owner, UUID conversationId, JsonNode content) {
+        MessageRecord stored = store.recordUserMessage(owner, conversationId, content);
         userMessageStored();
         return stored;
     }
@@ -87,18 +88,18 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public ConversationRecord createConversation(String sessionId, String title, String model) {
-        return store.createConversation(sessionId, title, model);
+    public ConversationRecord createConversation(Owner owner, String title, String model) {
+        return store.createConversation(owner, title, model);
     }
 
     @Override
-    public Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId) {
-        return store.findConversation(sessionId, conversationId);
+    public Optional<ConversationRecord> findConversation(Owner owner, UUID conversationId) {
+        return store.findConversation(owner, conversationId);
     }
 
     @Override
-    public List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit) {
-        return store.listConversations(sessionId, after, limit);
+    public List<ConversationRecord> listConversations(Owner owner, ConversationCursor after, int limit) {
+        return store.listConversations(owner, after, limit);
     }
 
     @Override
@@ -107,19 +108,19 @@ final class MeteredTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
-        return store.latestMessages(sessionId, conversationId, limit);
+    public Optional<List<MessageRecord>> latestMessages(Owner owner, UUID conversationId, int limit) {
+        return store.latestMessages(owner, conversationId, limit);
     }
 
     @Override
-    public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+    public Optional<ConversationRecord> updateConversation(Owner owner, UUID conversationId, String title,
             Boolean pinned) {
-        return store.updateConversation(sessionId, conversationId, title, pinned);
+        return store.updateConversation(owner, conversationId, title, pinned);
     }
 
     @Override
-    public boolean deleteConversation(String sessionId, UUID conversationId) {
-        return store.deleteConversation(sessionId, conversationId);
+    public boolean deleteConversation(Owner owner, UUID conversationId) {
+        return store.deleteConversation(owner, conversationId);
     }
 
     @Override

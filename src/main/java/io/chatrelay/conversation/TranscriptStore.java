@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.chatrelay.session.Owner;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
@@ -18,8 +19,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * <p>Every method blocks (JDBC or file I/O): call it from a worker or virtual thread,
  * never from the event loop. The exceptions are the two writes of a turn, {@link #openTurn}
  * and {@link #finishTurn}: they complete later, so that a backend can commit the writes of
- * many turns together. Ownership is part of every session-facing call so that
- * one session can never see or change another's conversation.
+ * many turns together. The owner (subject and session, see {@link Owner}) is part of every
+ * call that names a conversation from a request, so that one owner can never see or change
+ * another's conversation.
  */
 public interface TranscriptStore {
 
@@ -29,8 +31,8 @@ public interface TranscriptStore {
      */
     int ANOTHER_SWEEP_RUNNING = -1;
 
-    /** Creates a conversation for the session; 429 past MAX_CONVERSATIONS_PER_SESSION. */
-    ConversationRecord createConversation(String sessionId, String title, String model);
+    /** Creates a conversation for the owner; 429 past MAX_CONVERSATIONS_PER_SESSION (per owner). */
+    ConversationRecord createConversation(Owner owner, String title, String model);
 
     /**
      * Stores the user message that opens a turn, in a new conversation when
@@ -38,11 +40,11 @@ public interface TranscriptStore {
      * {@link #createConversation} and {@link #recordUserMessage}. The stage completes on a
      * thread of the backend's choosing. This default runs those two on a worker thread.
      */
-    default CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
+    default CompletionStage<UUID> openTurn(Owner owner, UUID conversationId, String model,
             JsonNode userContent) {
         return CompletableFuture.supplyAsync(() -> {
-            UUID id = conversationId != null ? conversationId : createConversation(sessionId, null, model).id();
-            recordUserMessage(sessionId, id, userContent);
+            UUID id = conversationId != null ? conversationId : createConversation(owner, null, model).id();
+            recordUserMessage(owner, id, userContent);
             return id;
         }, Infrastructure.getDefaultWorkerPool());
     }
@@ -62,41 +64,41 @@ public interface TranscriptStore {
                 Infrastructure.getDefaultWorkerPool());
     }
 
-    Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId);
+    Optional<ConversationRecord> findConversation(Owner owner, UUID conversationId);
 
     /** Up to {@code limit} conversations after {@code after} (null: from the newest), newest activity first. */
-    List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit);
+    List<ConversationRecord> listConversations(Owner owner, ConversationCursor after, int limit);
 
     /** Up to {@code limit} messages with {@code seq > afterSeq}, by seq. */
     List<MessageRecord> listMessages(UUID conversationId, int afterSeq, int limit);
 
     /**
-     * The last {@code limit} messages of the session's conversation, by seq, as they were when
+     * The last {@code limit} messages of the owner's conversation, by seq, as they were when
      * the read began: a message committed meanwhile is not among them. Empty when the
-     * conversation is not the session's. This default is {@link #findConversation} then
+     * conversation is not the owner's. This default is {@link #findConversation} then
      * {@link #listMessages} up to the conversation's last seq: seqs have no gaps and a
      * message is committed together with the seq it takes, so every message up to that seq is
      * there, and none after it is read.
      */
-    default Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
-        return findConversation(sessionId, conversationId).map(conversation -> {
+    default Optional<List<MessageRecord>> latestMessages(Owner owner, UUID conversationId, int limit) {
+        return findConversation(owner, conversationId).map(conversation -> {
             int rows = Math.min(limit, conversation.lastSeq());
             return rows <= 0 ? List.of() : listMessages(conversationId, conversation.lastSeq() - rows, rows);
         });
     }
 
-    /** Changes title and/or pinned (null leaves a field as it is); empty when not the session's. */
-    Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+    /** Changes title and/or pinned (null leaves a field as it is); empty when not the owner's. */
+    Optional<ConversationRecord> updateConversation(Owner owner, UUID conversationId, String title,
             Boolean pinned);
 
-    /** Hard-deletes the conversation and its messages; false when not the session's. */
-    boolean deleteConversation(String sessionId, UUID conversationId);
+    /** Hard-deletes the conversation and its messages; false when not the owner's. */
+    boolean deleteConversation(Owner owner, UUID conversationId);
 
     /**
      * Inserts the user message of a turn as the next seq. 404 when the conversation is not
-     * the session's; 429 when the turn's two messages would exceed MAX_MESSAGES_PER_CONVERSATION.
+     * the owner's; 429 when the turn's two messages would exceed MAX_MESSAGES_PER_CONVERSATION.
      */
-    MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content);
+    MessageRecord recordUserMessage(Owner owner, UUID conversationId, JsonNode content);
 
     /** {@link #recordAssistantMessage(UUID, UUID, AssistantMessage)} with a new message id. */
     default void recordAssistantMessage(UUID conversationId, AssistantMessage message) {

@@ -25,7 +25,7 @@ public class DrainFilter {
 
     void register(@Observes Filters filters) {
         filters.register(context -> {
-            if (drain.draining() && context.request().path().startsWith("/v1/")) {
+            if (drain.draining() && Requests.isApiPath(context)) {
                 ErrorResponses.refuse(context.response(), shuttingDown(), Map.of("Retry-After", "1"));
                 return;
             }

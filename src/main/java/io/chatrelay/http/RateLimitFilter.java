@@ -5,19 +5,20 @@ import java.util.Map;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import io.chatrelay.auth.Subjects;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.error.ErrorResponses;
 import io.chatrelay.ratelimit.ClientRateLimiter;
 import io.chatrelay.ratelimit.RateLimitConfig;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Applies RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SEC per client address to
- * {@code /v1/*}: every such response carries {@code X-RateLimit-Limit} and
+ * Applies RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_SEC per client to {@code /v1/*}: per
+ * authenticated subject while AUTH_MODE is on (it runs after {@link AuthFilter}), else per
+ * client address: every such response carries {@code X-RateLimit-Limit} and
  * {@code X-RateLimit-Remaining}; a refused request gets 429 {@code rate_limit_exceeded}
  * with {@code Retry-After} and never reaches a resource. As a Vert.x route filter it runs
  * before RESTEasy, on the event loop, without blocking.
@@ -57,35 +58,31 @@ public class RateLimitFilter {
     }
 
     private static void limit(RoutingContext context, ClientRateLimiter limiter) {
-        if (!isApiPath(context.normalizedPath()) || isPreflight(context.request())) {
+        if (!Requests.isApiPath(context) || Requests.isPreflight(context.request())) {
             context.next();
             return;
         }
-        ClientRateLimiter.Decision decision = limiter.tryAcquire(clientAddress(context.request()));
+        String subject = Subjects.of(context);
+        boolean bySubject = !subject.equals(Subjects.ANONYMOUS);
+        // Per subject when one authenticated: many clients may share an address, and one subject
+        // may use many. The prefixes keep the two kinds of bucket apart.
+        ClientRateLimiter.Decision decision = limiter.tryAcquire(bySubject ? "subject:" + subject
+                : "address:" + clientAddress(context.request()));
         context.response().putHeader("X-RateLimit-Limit", Integer.toString(decision.limit()))
                 .putHeader("X-RateLimit-Remaining", Long.toString(decision.remaining()));
         if (decision.allowed()) {
             context.next();
             return;
         }
-        ErrorResponses.refuse(context.response(), rateLimitExceeded(decision),
+        ErrorResponses.refuse(context.response(),
+                rateLimitExceeded(decision, bySubject ? "for one client" : "from one address"),
                 Map.of("Retry-After", Long.toString(decision.retryAfterSeconds())));
     }
 
-    private static ApiException rateLimitExceeded(ClientRateLimiter.Decision decision) {
+    private static ApiException rateLimitExceeded(ClientRateLimiter.Decision decision, String perWhom) {
         return new ApiException(429, "rate_limit_exceeded", "rate_limit_exceeded", null, "Rate limit reached: at most "
-                + decision.limit() + " requests per window from one address; retry after "
+                + decision.limit() + " requests per window " + perWhom + "; retry after "
                 + decision.retryAfterSeconds() + " s");
-    }
-
-    private static boolean isApiPath(String path) {
-        return path != null && (path.equals("/v1") || path.startsWith("/v1/"));
-    }
-
-    /** A CORS preflight is the browser asking, not the client calling: it costs no token. */
-    private static boolean isPreflight(HttpServerRequest request) {
-        return request.method() == HttpMethod.OPTIONS && request.getHeader("Origin") != null
-                && request.getHeader("Access-Control-Request-Method") != null;
     }
 
     private static String clientAddress(HttpServerRequest request) {

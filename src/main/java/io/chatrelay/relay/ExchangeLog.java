@@ -15,6 +15,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.session.Owner;
 import io.chatrelay.turn.AnswerFolder;
 import io.chatrelay.turn.TurnRecorder;
 import io.smallrye.mutiny.Multi;
@@ -22,8 +23,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * The one log line of a finished exchange: endpoint, conversation, a hash of the session
- * (never the session id itself), outcome, finish reason, provider status, bytes sent and
+ * The one log line of a finished exchange: endpoint, conversation, a hash of the owner
+ * (never the session id or subject itself), outcome, finish reason, provider status, bytes sent and
  * duration. Never message content or keys. The same fields go to the MDC, so that JSON
  * logs carry them as fields. One instance per request.
  */
@@ -43,9 +44,9 @@ final class ExchangeLog {
     private volatile String status;
     private volatile String finishReason;
 
-    ExchangeLog(String endpoint, Optional<String> session) {
+    ExchangeLog(String endpoint, Optional<Owner> owner) {
         this.endpoint = endpoint;
-        this.sessionHash = session.map(ExchangeLog::hash).orElse(null);
+        this.sessionHash = owner.map(o -> hash(o.key())).orElse(null);
     }
 
     void conversation(UUID id) {
@@ -133,7 +134,7 @@ final class ExchangeLog {
         }
     }
 
-    /** A short, stable, non-reversible name for a session in logs. */
+    /** A short, stable, non-reversible name for an owner in logs. */
     static String hash(String session) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(session.getBytes(StandardCharsets.UTF_8));

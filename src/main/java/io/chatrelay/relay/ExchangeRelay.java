@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.metrics.RelayMetrics;
+import io.chatrelay.session.Owner;
 import io.chatrelay.sse.SseEventTooLarge;
 import io.chatrelay.turn.AnswerFolder;
 import io.chatrelay.turn.ExchangeRequest;
@@ -65,8 +66,8 @@ public class ExchangeRelay {
     }
 
     /** The plain relay: the provider's answer goes to the client as it came. */
-    public Uni<RestResponse<?>> relay(Protocol protocol, ExchangeRequest request, Optional<String> session) {
-        return exchange(protocol.path(), request, session, (turn, answer, headers) -> {
+    public Uni<RestResponse<?>> relay(Protocol protocol, ExchangeRequest request, Optional<Owner> owner) {
+        return exchange(protocol.path(), request, owner, (turn, answer, headers) -> {
             AnswerFolder folder = protocol.newFolder();
             if (answer.status() < 400 && request.stream()) {
                 return Uni.createFrom().item(RelayedResponses.streamed(answer.status(), headers,
@@ -87,12 +88,12 @@ public class ExchangeRelay {
      * error; a client that leaves before the response starts stores it as aborted and stops
      * the provider. The exchange's log line is written when the response has ended.
      */
-    public Uni<RestResponse<?>> exchange(String path, ExchangeRequest request, Optional<String> session,
+    public Uni<RestResponse<?>> exchange(String path, ExchangeRequest request, Optional<Owner> owner,
             Responder responder) {
-        ExchangeLog log = new ExchangeLog(path, session);
+        ExchangeLog log = new ExchangeLog(path, owner);
         // Opening goes on when the client leaves meanwhile (its user message may be committed
         // already): memoized, so that the turn it opens can still be closed as aborted.
-        Uni<OpenedTurn> opening = open(log, session, request).memoize().indefinitely();
+        Uni<OpenedTurn> opening = open(log, owner, request).memoize().indefinitely();
         // Written once the turn is open: opening may have added the stored history to the messages.
         return opening.onCancellation().invoke(() -> abortOnceOpen(opening))
                 .chain(turn -> post(path, request.upstreamBody(), request.stream())
@@ -119,8 +120,8 @@ public class ExchangeRelay {
     }
 
     /** Opens the turn with its outcome also reported to the exchange's log line. */
-    private Uni<OpenedTurn> open(ExchangeLog log, Optional<String> session, ExchangeRequest request) {
-        return opener.open(session, request).map(turn -> {
+    private Uni<OpenedTurn> open(ExchangeLog log, Optional<Owner> owner, ExchangeRequest request) {
+        return opener.open(owner, request).map(turn -> {
             log.conversation(turn.conversationId());
             return new OpenedTurn(turn.conversationId(), log.observe(turn.recorder()));
         });

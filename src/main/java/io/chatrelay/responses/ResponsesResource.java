@@ -18,11 +18,13 @@ import org.jboss.resteasy.reactive.RestResponse;
 import io.chatrelay.relay.ExchangeRelay;
 import io.chatrelay.relay.Protocol;
 import io.chatrelay.relay.RequestBodyReader;
-import io.chatrelay.session.SessionResolver;
+import io.chatrelay.session.Owner;
+import io.chatrelay.session.OwnerResolver;
 import io.chatrelay.sse.SseFrames;
 import io.chatrelay.turn.ExchangeRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /** {@code POST /v1/responses}: OpenAI's Responses API, relayed and persisted like chat completions. */
 @Path("/v1/responses")
@@ -34,12 +36,12 @@ public class ResponsesResource {
             message -> List.of(SseFrames.responsesError(message)));
 
     private final ResponsesRequestParser parser;
-    private final SessionResolver sessions;
+    private final OwnerResolver owners;
     private final ExchangeRelay relay;
 
-    ResponsesResource(ResponsesRequestParser parser, SessionResolver sessions, ExchangeRelay relay) {
+    ResponsesResource(ResponsesRequestParser parser, OwnerResolver owners, ExchangeRelay relay) {
         this.parser = parser;
-        this.sessions = sessions;
+        this.owners = owners;
         this.relay = relay;
     }
 
@@ -56,15 +58,16 @@ public class ResponsesResource {
             + " when stream is true, else JSON. X-Conversation-Id names the conversation when one is used.",
             content = { @Content(mediaType = "text/event-stream"), @Content(mediaType = "application/json") })
     @APIResponse(responseCode = "400", description = "Invalid request, in OpenAI's error shape")
-    @APIResponse(responseCode = "404", description = "Conversation unknown or another session's")
+    @APIResponse(responseCode = "404", description = "Conversation unknown or another owner's")
     @APIResponse(responseCode = "429", description = "Conversation or message limit reached")
     @APIResponse(responseCode = "502", description = "Provider unreachable")
     @APIResponse(responseCode = "504", description = "Provider did not answer in time")
-    public Uni<RestResponse<?>> create(byte[] body, HttpServerRequest request) {
+    public Uni<RestResponse<?>> create(byte[] body, RoutingContext context) {
         // Everything is validated here, before the response starts: afterwards only in-band errors remain.
+        HttpServerRequest request = context.request();
         ExchangeRequest exchange = parser.parse(body, request.getHeader(RequestBodyReader.CONVERSATION_HEADER),
                 request.getHeader(ResponsesRequestParser.PREVIOUS_RESPONSE_HEADER));
-        Optional<String> session = sessions.resolve(request);
-        return relay.relay(PROTOCOL, exchange, session);
+        Optional<Owner> owner = owners.resolve(context);
+        return relay.relay(PROTOCOL, exchange, owner);
     }
 }

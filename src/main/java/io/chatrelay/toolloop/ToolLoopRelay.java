@@ -20,6 +20,7 @@ import io.chatrelay.error.ApiException;
 import io.chatrelay.metrics.RelayMetrics;
 import io.chatrelay.relay.ExchangeRelay;
 import io.chatrelay.relay.RelayedResponses;
+import io.chatrelay.session.Owner;
 import io.chatrelay.tool.ToolRegistry;
 import io.chatrelay.tool.ToolsConfig;
 import io.chatrelay.toolloop.ToolSelection.ToolPlan;
@@ -62,9 +63,9 @@ public class ToolLoopRelay {
         this.vertx = vertx;
     }
 
-    public Uni<RestResponse<?>> relay(ExchangeRequest request, ToolPlan plan, Optional<String> session) {
+    public Uni<RestResponse<?>> relay(ExchangeRequest request, ToolPlan plan, Optional<Owner> owner) {
         ObjectNode body = request.upstreamBody();
-        return relay.exchange(CHAT_PATH, request, session, (turn, first, headers) -> {
+        return relay.exchange(CHAT_PATH, request, owner, (turn, first, headers) -> {
             ToolTurnAnswer answer = new ToolTurnAnswer();
             if (first.status() < 400 && request.stream()) {
                 Multi<Buffer> stream = new ToolLoopStream(this, body, plan, answer, turn.recorder()).body(first);

@@ -18,6 +18,7 @@ import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.Transcripts;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.session.Owner;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 
@@ -94,15 +95,15 @@ public class StoredHistory {
     /**
      * Reads the conversation's latest messages (one read, on a worker thread, bounded) and
      * puts them into the request's {@code messages}. Fails with 404 when the conversation is
-     * not the session's. Called before the turn's user message is stored, which the request
+     * not the owner's. Called before the turn's user message is stored, which the request
      * carries already.
      */
-    Uni<Void> splice(String session, ExchangeRequest request) {
+    Uni<Void> splice(Owner owner, ExchangeRequest request) {
         ArrayNode messages = (ArrayNode) request.upstreamBody().get("messages");
         int at = leadingInstructions(messages);
         Set<String> answered = answeredToolCalls(messages, at);
         return writes.read(() -> transcripts.store()
-                .latestMessages(session, request.conversationId(), maxMessages)
+                .latestMessages(owner, request.conversationId(), maxMessages)
                 .map(stored -> replay(stored, answered, maxMessages)))
                 .invoke(history -> {
                     List<ObjectNode> replayed = history.orElseThrow(ApiException::conversationNotFound);

@@ -13,12 +13,13 @@ import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.conversation.Transcripts;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.session.Owner;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 
 /**
  * Starts the persisted side of a turn before the provider is called: checks that the
- * conversation is the session's (or creates one), adds the stored history when the request
+ * conversation is the owner's (or creates one), adds the stored history when the request
  * asks for it, enforces the limits, stores the user message, and picks how the assistant
  * message will be stored.
  */
@@ -51,16 +52,20 @@ public class TurnOpener {
     }
 
     /**
-     * Opens the turn. Fails with 400 when a conversation is named without a session, 404
-     * when it is not the session's, 429 at a limit, 501 for stored history while nothing is
+     * Opens the turn. Fails with 400 when a conversation is named without an owner, 404
+     * when it is not the owner's, 429 at a limit, 501 for stored history while nothing is
      * stored: all before the provider is called.
      */
-    public Uni<OpenedTurn> open(Optional<String> session, ExchangeRequest request) {
-        if (session.isEmpty()) {
+    public Uni<OpenedTurn> open(Optional<Owner> owner, ExchangeRequest request) {
+        if (owner.isEmpty()) {
             if (request.conversationId() != null) {
                 return Uni.createFrom().failure(ApiException.invalidRequest("missing_session", null,
                         "A conversation needs a session: send the X-Session-Id header or the cf_session_id cookie"));
             }
+            return Uni.createFrom().item(OpenedTurn.UNPERSISTED);
+        }
+        if (!owner.get().hasSession() && request.conversationId() == null) {
+            // An authenticated client that names neither: relayed, not stored, as without auth.
             return Uni.createFrom().item(OpenedTurn.UNPERSISTED);
         }
         if (!transcripts.enabled()) {
@@ -71,19 +76,19 @@ public class TurnOpener {
         }
         // The history is read before the turn's user message is stored, which the request carries
         // already: reading it afterwards would send that message twice. Its read also refuses a
-        // conversation that is not the session's before anything is written.
+        // conversation that is not the owner's before anything is written.
         Uni<UUID> opened = request.storedHistory()
-                ? history.splice(session.get(), request).chain(() -> openPersisted(session.get(), request))
-                : openPersisted(session.get(), request);
+                ? history.splice(owner.get(), request).chain(() -> openPersisted(owner.get(), request))
+                : openPersisted(owner.get(), request);
         return opened.chain(conversationId -> recorderFor(conversationId)
                 .map(recorder -> new OpenedTurn(conversationId, recorder)));
     }
 
-    private Uni<UUID> openPersisted(String session, ExchangeRequest request) {
+    private Uni<UUID> openPersisted(Owner owner, ExchangeRequest request) {
         UUID conversationId = request.conversationId();
         JsonNode userContent = request.lastUserContent();
         if (userContent != null) {
-            return writes.await(() -> transcripts.store().openTurn(session, conversationId, request.model(),
+            return writes.await(() -> transcripts.store().openTurn(owner, conversationId, request.model(),
                     userContent));
         }
         // No user message in the request (e.g. only a system prompt): nothing to store, but the
@@ -91,9 +96,9 @@ public class TurnOpener {
         return writes.call(() -> {
             TranscriptStore store = transcripts.store();
             if (conversationId == null) {
-                return store.createConversation(session, null, request.model()).id();
+                return store.createConversation(owner, null, request.model()).id();
             }
-            if (store.findConversation(session, conversationId).isEmpty()) {
+            if (store.findConversation(owner, conversationId).isEmpty()) {
                 throw ApiException.conversationNotFound();
             }
             return conversationId;

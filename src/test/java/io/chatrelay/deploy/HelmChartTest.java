@@ -285,6 +285,34 @@ class HelmChartTest {
     }
 
     @Test
+    void authIsOffByDefaultAndEachModeGetsWhatItNeeds() {
+        Manifests off = render("");
+        assertEquals("none", off.containerEnvironment().get("AUTH_MODE"));
+        assertFalse(off.mounts().containsKey("auth-api-keys"));
+
+        assertRenderFails("auth: {mode: api-key}", "auth.apiKeys.existingSecret");
+        assertRenderFails("auth: {mode: jwt}", "auth.jwt.publicKeyLocation");
+        assertRenderFails("auth: {mode: basic}", "mode");
+
+        Manifests keys = render("""
+                auth: {mode: api-key, apiKeys: {existingSecret: client-keys}, protectedPaths: [/q/metrics, /q/openapi]}
+                """);
+        Map<String, String> env = keys.containerEnvironment();
+        assertEquals("api-key", env.get("AUTH_MODE"));
+        assertEquals("/etc/chat-relay/auth/api-keys", env.get("AUTH_API_KEYS_FILE"));
+        assertEquals("/q/metrics,/q/openapi", env.get("AUTH_PROTECTED_PATHS"));
+        assertEquals("/etc/chat-relay/auth", keys.mounts().get("auth-api-keys"));
+        assertEquals("client-keys", keys.volume("auth-api-keys").at("/secret/secretName").asText());
+
+        Map<String, String> jwt = render("""
+                auth: {mode: jwt, jwt: {publicKeyLocation: "https://idp.example.com/jwks.json", issuer: "https://idp.example.com"}}
+                """).containerEnvironment();
+        assertEquals("https://idp.example.com/jwks.json", jwt.get("MP_JWT_VERIFY_PUBLICKEY_LOCATION"));
+        assertEquals("https://idp.example.com", jwt.get("MP_JWT_VERIFY_ISSUER"));
+        assertFalse(jwt.containsKey("AUTH_API_KEYS_FILE"));
+    }
+
+    @Test
     void theWebSearchKeyIsOptional() {
         Manifests m = render("");
         assertFalse(m.secretReferences().containsKey("TAVILY_API_KEY"));

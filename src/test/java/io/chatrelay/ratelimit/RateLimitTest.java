@@ -2,10 +2,12 @@ package io.chatrelay.ratelimit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -128,6 +130,21 @@ class RateLimitTest {
         from(client).body("{not json").post("/v1/chat/completions")
                 .then().statusCode(400).header("X-RateLimit-Remaining", "0");
         from(client).get("/v1/tools").then().statusCode(429).body("error.code", equalTo("rate_limit_exceeded"));
+        assertEquals(0, upstream.requestCount());
+    }
+
+    @Test
+    void otherSpellingsOfAnApiPathCountToo() {
+        String client = "203.0.113.7";
+        exhaust(client);
+
+        // RESTEasy ignores a segment's matrix parameters: such a spelling must not reach the
+        // provider past the limit (one that routes nowhere is a 404, and as harmless).
+        for (String path : List.of("/v1;x/models", "/v1;x/chat/completions", "/%76%31/models", "/v1/./models")) {
+            from(client).urlEncodingEnabled(false).get(path).then().statusCode(not(equalTo(200)));
+        }
+        from(client).urlEncodingEnabled(false).get("/v1;x/models")
+                .then().statusCode(429).body("error.code", equalTo("rate_limit_exceeded"));
         assertEquals(0, upstream.requestCount());
     }
 

@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
+import io.chatrelay.auth.Subjects;
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.ConversationCursor;
 import io.chatrelay.conversation.ConversationRecord;
@@ -41,6 +42,7 @@ import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.error.StorageFailure;
+import io.chatrelay.session.Owner;
 
 /**
  * JSON-file backend of the persistence facade, for local development: one file
@@ -97,17 +99,17 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public ConversationRecord createConversation(String sessionId, String title, String model) {
+    public ConversationRecord createConversation(Owner owner, String title, String model) {
         createLock.lock();
         try {
             long owned = conversations.values().stream()
-                    .filter(s -> s.conversation().sessionId().equals(sessionId)).count();
+                    .filter(s -> s.conversation().owner().equals(owner)).count();
             if (owned >= config.maxConversationsPerSession()) {
                 throw ApiException.limitExceeded("This session already has the maximum of "
                         + config.maxConversationsPerSession() + " conversations");
             }
             Instant now = now();
-            ConversationRecord c = new ConversationRecord(UUID.randomUUID(), sessionId, title, model, false, 0,
+            ConversationRecord c = new ConversationRecord(UUID.randomUUID(), owner, title, model, false, 0,
                     now, now);
             Stored stored = new Stored(c, List.of());
             write(stored);
@@ -119,16 +121,16 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId) {
+    public Optional<ConversationRecord> findConversation(Owner owner, UUID conversationId) {
         Stored stored = conversations.get(conversationId);
-        return isOwner(stored, sessionId) ? Optional.of(stored.conversation()) : Optional.empty();
+        return isOwner(stored, owner) ? Optional.of(stored.conversation()) : Optional.empty();
     }
 
     @Override
-    public List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit) {
+    public List<ConversationRecord> listConversations(Owner owner, ConversationCursor after, int limit) {
         return conversations.values().stream()
                 .map(Stored::conversation)
-                .filter(c -> c.sessionId().equals(sessionId))
+                .filter(c -> c.owner().equals(owner))
                 .filter(c -> after == null || after.precedes(c))
                 .sorted(LIST_ORDER)
                 .limit(Math.max(0, limit))
@@ -150,9 +152,9 @@ public class FileJsonTranscriptStore implements TranscriptStore {
 
     /** From one snapshot of the conversation, without its lock: snapshots are never changed. */
     @Override
-    public Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
+    public Optional<List<MessageRecord>> latestMessages(Owner owner, UUID conversationId, int limit) {
         Stored stored = conversations.get(conversationId);
-        if (!isOwner(stored, sessionId)) {
+        if (!isOwner(stored, owner)) {
             return Optional.empty();
         }
         List<MessageRecord> messages = stored.messages();
@@ -161,14 +163,14 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+    public Optional<ConversationRecord> updateConversation(Owner owner, UUID conversationId, String title,
             Boolean pinned) {
         return withLock(conversationId, stored -> {
-            if (!isOwner(stored, sessionId)) {
+            if (!isOwner(stored, owner)) {
                 return Optional.<ConversationRecord>empty();
             }
             ConversationRecord c = stored.conversation();
-            ConversationRecord updated = new ConversationRecord(c.id(), c.sessionId(),
+            ConversationRecord updated = new ConversationRecord(c.id(), c.owner(),
                     title != null ? title : c.title(), c.model(), pinned != null ? pinned : c.pinned(),
                     c.lastSeq(), c.createdAt(), now());
             commit(new Stored(updated, stored.messages()));
@@ -177,9 +179,9 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public boolean deleteConversation(String sessionId, UUID conversationId) {
+    public boolean deleteConversation(Owner owner, UUID conversationId) {
         return withLock(conversationId, stored -> {
-            if (!isOwner(stored, sessionId)) {
+            if (!isOwner(stored, owner)) {
                 return false;
             }
             removeLocked(conversationId);
@@ -216,9 +218,9 @@ public class FileJsonTranscriptStore implements TranscriptStore {
     }
 
     @Override
-    public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
+    public MessageRecord recordUserMessage(Owner owner, UUID conversationId, JsonNode content) {
         return withLock(conversationId, stored -> {
-            if (!isOwner(stored, sessionId)) {
+            if (!isOwner(stored, owner)) {
                 throw ApiException.conversationNotFound();
             }
             // A turn adds two messages: refuse it while there is no room for both, counting the
@@ -381,8 +383,8 @@ public class FileJsonTranscriptStore implements TranscriptStore {
         conversations.put(stored.conversation().id(), stored);
     }
 
-    private static boolean isOwner(Stored stored, String sessionId) {
-        return stored != null && stored.conversation().sessionId().equals(sessionId);
+    private static boolean isOwner(Stored stored, Owner owner) {
+        return stored != null && stored.conversation().owner().equals(owner);
     }
 
     private Path fileOf(UUID conversationId) {
@@ -478,7 +480,8 @@ public class FileJsonTranscriptStore implements TranscriptStore {
         ConversationRecord c = stored.conversation();
         ObjectNode node = mapper.createObjectNode();
         node.put("id", c.id().toString());
-        node.put("session_id", c.sessionId());
+        node.put("owner_subject", c.owner().subject());
+        node.put("session_id", c.owner().session());
         node.put("title", c.title());
         node.put("model", c.model());
         node.put("pinned", c.pinned());
@@ -519,7 +522,9 @@ public class FileJsonTranscriptStore implements TranscriptStore {
         int lastSeq = Math.max(requiredInt(node, "last_seq"),
                 messages.isEmpty() ? 0 : messages.get(messages.size() - 1).seq());
         ConversationRecord c = new ConversationRecord(UUID.fromString(required(node, "id")),
-                required(node, "session_id"), text(node, "title"), text(node, "model"),
+                // Files written before owners had subjects belong to the anonymous subject.
+                new Owner(node.path("owner_subject").asText(Subjects.ANONYMOUS), required(node, "session_id")),
+                text(node, "title"), text(node, "model"),
                 node.path("pinned").asBoolean(false), lastSeq, Instant.parse(required(node, "created_at")),
                 Instant.parse(required(node, "updated_at")));
         return new Stored(c, List.copyOf(messages));
@@ -584,7 +589,7 @@ public class FileJsonTranscriptStore implements TranscriptStore {
             ConversationRecord c = conversation;
             List<MessageRecord> all = new ArrayList<>(messages);
             all.add(message);
-            return new Stored(new ConversationRecord(c.id(), c.sessionId(), c.title(), c.model(), c.pinned(),
+            return new Stored(new ConversationRecord(c.id(), c.owner(), c.title(), c.model(), c.pinned(),
                     message.seq(), c.createdAt(), now), List.copyOf(all));
         }
     }

@@ -9,6 +9,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 import io.chatrelay.conversation.ConversationRecord;
+import io.chatrelay.session.Owner;
 
 /** Row of {@code conversations}; see V1__transcript_schema.sql. */
 @Entity
@@ -18,6 +19,11 @@ public class Conversation {
     @Id
     public UUID id;
 
+    /** The authenticated subject that owns it; empty while nobody authenticates (see {@link Owner}). */
+    @Column(name = "owner_subject", nullable = false, length = 200)
+    public String subject;
+
+    /** The owner's session id; empty for an authenticated owner that sent none. */
     @Column(name = "session_id", nullable = false, length = 128)
     public String sessionId;
 
@@ -42,10 +48,11 @@ public class Conversation {
     public Instant updatedAt;
 
     /** A conversation with no messages yet, not pinned. */
-    static Conversation create(String sessionId, String title, String model, Instant createdAt) {
+    static Conversation create(Owner owner, String title, String model, Instant createdAt) {
         Conversation c = new Conversation();
         c.id = UUID.randomUUID();
-        c.sessionId = sessionId;
+        c.subject = owner.subject();
+        c.sessionId = owner.session();
         c.title = title;
         c.model = model;
         c.createdAt = createdAt;
@@ -53,7 +60,11 @@ public class Conversation {
         return c;
     }
 
+    Owner owner() {
+        return new Owner(subject, sessionId);
+    }
+
     ConversationRecord toRecord() {
-        return new ConversationRecord(id, sessionId, title, model, pinned, lastSeq, createdAt, updatedAt);
+        return new ConversationRecord(id, owner(), title, model, pinned, lastSeq, createdAt, updatedAt);
     }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.chatrelay.conversation.ConversationCursor;
+import io.chatrelay.session.Owner;
 import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Parameters;
 
@@ -68,19 +69,20 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
         return tookSeq(message, inserts.runAlone(TurnInserts.message(message, admission)));
     }
 
-    Optional<Conversation> findOwned(String sessionId, UUID id) {
-        return find("id = :id and sessionId = :session",
-                Parameters.with("id", id).and("session", sessionId)).firstResultOptional();
+    Optional<Conversation> findOwned(Owner owner, UUID id) {
+        return find("id = :id and subject = :subject and sessionId = :session", owned(owner).and("id", id))
+                .firstResultOptional();
     }
 
-    List<Conversation> listBySession(String sessionId, ConversationCursor after, int limit) {
+    /** The owner's conversations, newest activity first: a range of the owner's keyset index. */
+    List<Conversation> listOwned(Owner owner, ConversationCursor after, int limit) {
         if (after == null) {
-            return find("sessionId = :session order by updatedAt desc, id desc",
-                    Parameters.with("session", sessionId)).page(0, limit).list();
+            return find("subject = :subject and sessionId = :session order by updatedAt desc, id desc", owned(owner))
+                    .page(0, limit).list();
         }
-        return find("sessionId = :session and (updatedAt < :at or (updatedAt = :at and id < :id))"
-                + " order by updatedAt desc, id desc",
-                Parameters.with("session", sessionId).and("at", after.updatedAt()).and("id", after.id()))
+        return find("subject = :subject and sessionId = :session"
+                + " and (updatedAt < :at or (updatedAt = :at and id < :id)) order by updatedAt desc, id desc",
+                owned(owner).and("at", after.updatedAt()).and("id", after.id()))
                 .page(0, limit).list();
     }
 
@@ -92,8 +94,12 @@ public class ConversationRepository implements PanacheRepositoryBase<Conversatio
                 .executeUpdate();
     }
 
-    long deleteOwned(String sessionId, UUID id) {
-        return delete("id = :id and sessionId = :session", Parameters.with("id", id).and("session", sessionId));
+    long deleteOwned(Owner owner, UUID id) {
+        return delete("id = :id and subject = :subject and sessionId = :session", owned(owner).and("id", id));
+    }
+
+    private static Parameters owned(Owner owner) {
+        return Parameters.with("subject", owner.subject()).and("session", owner.session());
     }
 
     /** Gives the message the seq its insert returned, if it was inserted. */

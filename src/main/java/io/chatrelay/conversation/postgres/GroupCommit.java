@@ -30,7 +30,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * of all of them; alone, an insert goes straight out in auto-commit mode.
  *
  * <p>At most {@link PersistenceConfig#concurrentWriteBatches()} batches are written at a time.
- * A batch takes its locks in one order: first the session locks of the inserts that create a
+ * A batch takes its locks in one order: first the owner locks of the inserts that create a
  * conversation, by key, then the conversations' row locks, by id (see {@link #LOCK_ORDER}), so
  * two batches never wait on each other in a cycle. When a statement of a batch fails, the batch
  * is rolled back and its inserts are run again one by one, so that one bad insert cannot fail
@@ -50,13 +50,13 @@ class GroupCommit {
     static final int MAX_QUEUED = 4096;
 
     /**
-     * The order in which a batch runs its inserts: those that take a session lock first, by its
-     * key, then by conversation id. Every batch thus takes session locks before row locks, and
+     * The order in which a batch runs its inserts: those that take an owner lock first, by its
+     * key, then by conversation id. Every batch thus takes owner locks before row locks, and
      * each kind in the same order as any other batch.
      */
     private static final Comparator<Insert> LOCK_ORDER = Comparator
-            .comparing((Insert insert) -> insert.sessionLock() == null)
-            .thenComparing(Insert::sessionLock, Comparator.nullsLast(Comparator.naturalOrder()))
+            .comparing((Insert insert) -> insert.ownerLock() == null)
+            .thenComparing(Insert::ownerLock, Comparator.nullsLast(Comparator.naturalOrder()))
             .thenComparing(Insert::conversationId);
 
     private record Pending(Insert insert, CompletableFuture<OptionalInt> inserted, long deadline) {

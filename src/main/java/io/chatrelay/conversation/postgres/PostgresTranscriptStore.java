@@ -25,6 +25,7 @@ import io.chatrelay.conversation.MessageStatus;
 import io.chatrelay.conversation.PersistenceConfig;
 import io.chatrelay.conversation.TranscriptStore;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.session.Owner;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -60,8 +61,8 @@ public class PostgresTranscriptStore implements TranscriptStore {
 
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
-    public ConversationRecord createConversation(String sessionId, String title, String model) {
-        Conversation conversation = Conversation.create(sessionId, title, model, now());
+    public ConversationRecord createConversation(Owner owner, String title, String model) {
+        Conversation conversation = Conversation.create(owner, title, model, now());
         if (!conversations.commitAlone(conversation, config.maxConversationsPerSession())) {
             throw conversationLimitReached();
         }
@@ -73,21 +74,21 @@ public class PostgresTranscriptStore implements TranscriptStore {
      * a new conversation and its user message are one statement as well.
      */
     @Override
-    public CompletionStage<UUID> openTurn(String sessionId, UUID conversationId, String model,
+    public CompletionStage<UUID> openTurn(Owner owner, UUID conversationId, String model,
             JsonNode userContent) {
         Instant now = now();
         if (conversationId != null) {
-            return conversations.commit(Message.user(conversationId, userContent, now), userMessageAdmission(sessionId))
+            return conversations.commit(Message.user(conversationId, userContent, now), userMessageAdmission(owner))
                     .thenCompose(inserted -> inserted ? CompletableFuture.completedFuture(conversationId)
                             // Off the writing thread: finding out why is a query of its own.
                             : CompletableFuture.<UUID> supplyAsync(() -> {
-                                throw notFoundOrFull(sessionId, conversationId);
+                                throw notFoundOrFull(owner, conversationId);
                             }, Infrastructure.getDefaultWorkerPool()));
         }
         if (config.maxMessagesPerConversation() < 2) {
-            return TranscriptStore.super.openTurn(sessionId, null, model, userContent); // its 429 explains why
+            return TranscriptStore.super.openTurn(owner, null, model, userContent); // its 429 explains why
         }
-        Conversation conversation = Conversation.create(sessionId, null, model, now);
+        Conversation conversation = Conversation.create(owner, null, model, now);
         return conversations.commitWithFirstMessage(conversation, Message.user(conversation.id, userContent, now),
                 config.maxConversationsPerSession())
                 .thenApply(inserted -> {
@@ -108,14 +109,14 @@ public class PostgresTranscriptStore implements TranscriptStore {
 
     @Override
     @Transactional
-    public Optional<ConversationRecord> findConversation(String sessionId, UUID conversationId) {
-        return conversations.findOwned(sessionId, conversationId).map(Conversation::toRecord);
+    public Optional<ConversationRecord> findConversation(Owner owner, UUID conversationId) {
+        return conversations.findOwned(owner, conversationId).map(Conversation::toRecord);
     }
 
     @Override
     @Transactional
-    public List<ConversationRecord> listConversations(String sessionId, ConversationCursor after, int limit) {
-        return conversations.listBySession(sessionId, after, limit).stream().map(Conversation::toRecord).toList();
+    public List<ConversationRecord> listConversations(Owner owner, ConversationCursor after, int limit) {
+        return conversations.listOwned(owner, after, limit).stream().map(Conversation::toRecord).toList();
     }
 
     @Override
@@ -127,8 +128,8 @@ public class PostgresTranscriptStore implements TranscriptStore {
     /** The facade's default in one transaction: one connection, one round of reads. */
     @Override
     @Transactional
-    public Optional<List<MessageRecord>> latestMessages(String sessionId, UUID conversationId, int limit) {
-        return conversations.findOwned(sessionId, conversationId)
+    public Optional<List<MessageRecord>> latestMessages(Owner owner, UUID conversationId, int limit) {
+        return conversations.findOwned(owner, conversationId)
                 .map(conversation -> {
                     // Up to the last seq as the read began: a message committed meanwhile is not read.
                     int rows = Math.min(limit, conversation.lastSeq);
@@ -140,9 +141,9 @@ public class PostgresTranscriptStore implements TranscriptStore {
 
     @Override
     @Transactional
-    public Optional<ConversationRecord> updateConversation(String sessionId, UUID conversationId, String title,
+    public Optional<ConversationRecord> updateConversation(Owner owner, UUID conversationId, String title,
             Boolean pinned) {
-        return conversations.findOwned(sessionId, conversationId).map(c -> {
+        return conversations.findOwned(owner, conversationId).map(c -> {
             if (title != null) {
                 c.title = title;
             }
@@ -156,28 +157,28 @@ public class PostgresTranscriptStore implements TranscriptStore {
 
     @Override
     @Transactional
-    public boolean deleteConversation(String sessionId, UUID conversationId) {
+    public boolean deleteConversation(Owner owner, UUID conversationId) {
         // messages go with it through ON DELETE CASCADE
-        return conversations.deleteOwned(sessionId, conversationId) > 0;
+        return conversations.deleteOwned(owner, conversationId) > 0;
     }
 
     /** One statement, no JTA transaction: see {@link TurnInserts}. */
     @Override
-    public MessageRecord recordUserMessage(String sessionId, UUID conversationId, JsonNode content) {
+    public MessageRecord recordUserMessage(Owner owner, UUID conversationId, JsonNode content) {
         Message m = Message.user(conversationId, content, now());
-        if (!conversations.commitAlone(m, userMessageAdmission(sessionId))) {
-            throw notFoundOrFull(sessionId, conversationId);
+        if (!conversations.commitAlone(m, userMessageAdmission(owner))) {
+            throw notFoundOrFull(owner, conversationId);
         }
         return m.toRecord();
     }
 
-    private MessageAdmission userMessageAdmission(String sessionId) {
-        return MessageAdmission.turnOpening(sessionId, config.maxMessagesPerConversation());
+    private MessageAdmission userMessageAdmission(Owner owner) {
+        return MessageAdmission.turnOpening(owner, config.maxMessagesPerConversation());
     }
 
     /** Why a user message found no seq: called only on that (rare) path. */
-    private ApiException notFoundOrFull(String sessionId, UUID conversationId) {
-        if (QuarkusTransaction.requiringNew().call(() -> conversations.findOwned(sessionId, conversationId))
+    private ApiException notFoundOrFull(Owner owner, UUID conversationId) {
+        if (QuarkusTransaction.requiringNew().call(() -> conversations.findOwned(owner, conversationId))
                 .isEmpty()) {
             return ApiException.conversationNotFound();
         }

@@ -18,6 +18,7 @@ import jakarta.persistence.PersistenceException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.agroal.api.AgroalDataSource;
+import io.chatrelay.session.Owner;
 
 /**
  * The inserts of conversations and messages, which {@link ConversationRepository} builds from
@@ -27,12 +28,12 @@ import io.agroal.api.AgroalDataSource;
  * together with other turns' inserts by {@link GroupCommit}. For a message, a CTE allocates
  * the next seq on the conversation row, the only place a seq is allocated, drafts included
  * (its row lock serialises concurrent writers, the ceiling enforces the message limit, the
- * optional session check enforces ownership) and inserts the message with it. A user message
+ * optional owner check enforces ownership) and inserts the message with it. A user message
  * reserves room for its turn's answer in the row's {@code answers_pending}, and the answer
  * takes the reservation, so that the ceiling counts the answers of turns still running. A new
- * conversation is inserted only while its session is under its limit, as counted by
- * {@code session_has_room} under the session's advisory lock (V3__limits_under_concurrency.sql):
- * parallel creations of one session take turns. The ORM path (queries,
+ * conversation is inserted only while its owner is under its limit, as counted by
+ * {@code owner_has_room} under the owner's advisory lock (V3__limits_under_concurrency.sql,
+ * V4__conversation_owner_subject.sql): parallel creations of one owner take turns. The ORM path (queries,
  * entity flush, JTA commit) dominated the relay's CPU in the profile; see docs/BENCHMARKS.md.
  * Everything else stays on Panache.
  */
@@ -40,7 +41,7 @@ import io.agroal.api.AgroalDataSource;
 class TurnInserts {
 
     /**
-     * The session check is skipped when its parameter is null: see {@link MessageAdmission}.
+     * The owner check is skipped when its parameters are null: see {@link MessageAdmission}.
      * Idempotent: a message whose id is stored already takes no seq and is not stored again,
      * so that a write retried after a lost commit acknowledgement (see FinalWrites) cannot
      * store a message twice.
@@ -49,7 +50,8 @@ class TurnInserts {
             with allocated as (
                 update conversations set last_seq = last_seq + 1,
                                          answers_pending = greatest(answers_pending + ?, 0), updated_at = ?
-                where id = ? and last_seq + answers_pending < ? and session_id = coalesce(?, session_id)
+                where id = ? and last_seq + answers_pending < ?
+                  and owner_subject = coalesce(?, owner_subject) and session_id = coalesce(?, session_id)
                   and not exists (select 1 from messages where id = ?)
                 returning last_seq)
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
@@ -59,20 +61,21 @@ class TurnInserts {
             on conflict (id) do nothing
             returning seq""";
     private static final String INSERT_CONVERSATION = """
-            insert into conversations (id, session_id, title, model, pinned, last_seq, created_at, updated_at)
-            select ?, ?, ?, ?, false, 0, ?, ?
-            where session_has_room(?, ?, ?)
+            insert into conversations (id, owner_subject, session_id, title, model, pinned, last_seq, created_at,
+                                       updated_at)
+            select ?, ?, ?, ?, ?, false, 0, ?, ?
+            where owner_has_room(?, ?, ?, ?)
             returning last_seq""";
     /**
      * A new conversation and its first (user) message, which reserves room for its answer,
-     * inserted only while the session is under its limit.
+     * inserted only while the owner is under its limit.
      */
     private static final String INSERT_CONVERSATION_WITH_MESSAGE = """
             with created as (
-                insert into conversations (id, session_id, title, model, pinned, last_seq, answers_pending,
-                                           created_at, updated_at)
-                select ?, ?, ?, ?, false, 1, 1, ?, ?
-                where session_has_room(?, ?, ?)
+                insert into conversations (id, owner_subject, session_id, title, model, pinned, last_seq,
+                                           answers_pending, created_at, updated_at)
+                select ?, ?, ?, ?, ?, false, 1, 1, ?, ?
+                where owner_has_room(?, ?, ?, ?)
                 returning id)
             insert into messages (id, conversation_id, seq, role, status, content, finish_reason, tool_calls,
                                   usage, response_id, created_at)
@@ -90,9 +93,9 @@ class TurnInserts {
      * One insert with its parameters.
      *
      * @param conversationId the conversation whose row the insert locks or creates
-     * @param sessionLock the key of the session lock the insert takes, or null when it takes none
+     * @param ownerLock the key of the owner lock the insert takes, or null when it takes none
      */
-    record Insert(String sql, UUID conversationId, Integer sessionLock, Parameters parameters) {
+    record Insert(String sql, UUID conversationId, Integer ownerLock, Parameters parameters) {
 
         /**
          * Runs it on a connection its caller owns.
@@ -124,23 +127,23 @@ class TurnInserts {
         }
     }
 
-    /** The conversation, with no messages, unless its session already has {@code maxPerSession}. */
+    /** The conversation, with no messages, unless its owner already has {@code maxPerSession}. */
     static Insert conversation(Conversation c, int maxPerSession) {
-        int sessionLock = sessionLockKey(c.sessionId);
-        return new Insert(INSERT_CONVERSATION, c.id, sessionLock, ps -> {
+        int ownerLock = ownerLockKey(c.owner());
+        return new Insert(INSERT_CONVERSATION, c.id, ownerLock, ps -> {
             int i = setConversationFields(ps, c);
-            setSessionHasRoom(ps, i, c.sessionId, maxPerSession, sessionLock);
+            setOwnerHasRoom(ps, i, c, maxPerSession, ownerLock);
         });
     }
 
     /**
-     * The conversation with {@code first} as its message 1, unless its session already has
+     * The conversation with {@code first} as its message 1, unless its owner already has
      * {@code maxPerSession}: one statement before a new turn's provider call.
      */
     static Insert conversationWithMessage(Conversation c, int maxPerSession, Message first) {
-        int sessionLock = sessionLockKey(c.sessionId);
-        return new Insert(INSERT_CONVERSATION_WITH_MESSAGE, c.id, sessionLock, ps -> {
-            int i = setSessionHasRoom(ps, setConversationFields(ps, c), c.sessionId, maxPerSession, sessionLock);
+        int ownerLock = ownerLockKey(c.owner());
+        return new Insert(INSERT_CONVERSATION_WITH_MESSAGE, c.id, ownerLock, ps -> {
+            int i = setOwnerHasRoom(ps, setConversationFields(ps, c), c, maxPerSession, ownerLock);
             ps.setObject(i++, first.id);
             setMessageFields(ps, i, first);
         });
@@ -157,7 +160,8 @@ class TurnInserts {
             ps.setObject(i++, utc(m.createdAt)); // the conversation's last activity
             ps.setObject(i++, m.conversationId);
             ps.setInt(i++, admission.ceiling());
-            ps.setString(i++, admission.sessionId());
+            ps.setString(i++, admission.owner() == null ? null : admission.owner().subject());
+            ps.setString(i++, admission.owner() == null ? null : admission.owner().session());
             ps.setObject(i++, m.id); // not stored yet
             ps.setObject(i++, m.id);
             ps.setObject(i++, m.conversationId);
@@ -166,24 +170,25 @@ class TurnInserts {
     }
 
     /**
-     * The key of a session's advisory lock. String.hashCode is specified, so every instance and
-     * version computes the same key; two sessions that share one merely take turns.
+     * The key of an owner's advisory lock. String.hashCode is specified, so every instance and
+     * version computes the same key; two owners that share one merely take turns.
      */
-    static int sessionLockKey(String sessionId) {
-        return sessionId.hashCode();
+    static int ownerLockKey(Owner owner) {
+        return owner.key().hashCode();
     }
 
     /**
-     * Binds the arguments of {@code session_has_room}.
+     * Binds the arguments of {@code owner_has_room}.
      *
      * @return the index of the next parameter
      */
-    private static int setSessionHasRoom(PreparedStatement ps, int first, String sessionId, int maxPerSession,
-            int sessionLock) throws SQLException {
+    private static int setOwnerHasRoom(PreparedStatement ps, int first, Conversation c, int maxPerOwner,
+            int ownerLock) throws SQLException {
         int i = first;
-        ps.setString(i++, sessionId);
-        ps.setInt(i++, maxPerSession);
-        ps.setInt(i++, sessionLock);
+        ps.setString(i++, c.subject);
+        ps.setString(i++, c.sessionId);
+        ps.setInt(i++, maxPerOwner);
+        ps.setInt(i++, ownerLock);
         return i;
     }
 
@@ -195,6 +200,7 @@ class TurnInserts {
     private static int setConversationFields(PreparedStatement ps, Conversation c) throws SQLException {
         int i = 1;
         ps.setObject(i++, c.id);
+        ps.setString(i++, c.subject);
         ps.setString(i++, c.sessionId);
         ps.setString(i++, c.title);
         ps.setString(i++, c.model);

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.chatrelay.conversation.AssistantMessage;
 import io.chatrelay.conversation.MessageRecord;
 import io.chatrelay.conversation.MessageStatus;
+import io.chatrelay.session.Owner;
 import io.chatrelay.testing.Db;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -49,7 +50,7 @@ class SeqAllocationTest {
     @Inject
     PostgresTranscriptStore store;
 
-    private final String session = "seqs-" + UUID.randomUUID();
+    private final Owner session = Owner.ofSession("seqs-" + UUID.randomUUID());
     /** What the facade told of the messages it stored: drafts' ids, user messages' records. */
     private final Queue<UUID> drafts = new ConcurrentLinkedQueue<>();
     private final Queue<MessageRecord> userMessages = new ConcurrentLinkedQueue<>();
