@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class PackagedProcess implements AutoCloseable {
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private final StringBuffer output = new StringBuffer();
     private final int port;
     private final Process process;
 
@@ -67,6 +68,11 @@ public final class PackagedProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Everything the process has written to stdout and stderr so far: its whole log. */
+    public String output() {
+        return output.toString();
     }
 
     public URI uri(String path) {
@@ -114,6 +120,7 @@ public final class PackagedProcess implements AutoCloseable {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     System.out.println("[service] " + line);
+                    output.append(line).append('\n');
                 }
             } catch (IOException e) {
                 // the process ended
