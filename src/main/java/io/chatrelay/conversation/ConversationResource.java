@@ -1,6 +1,5 @@
 package io.chatrelay.conversation;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 
@@ -19,9 +18,9 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.chatrelay.error.ApiException;
+import io.chatrelay.json.RequestJson;
 import io.chatrelay.session.SessionResolver;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -43,9 +42,9 @@ public class ConversationResource {
 
     private final Transcripts transcripts;
     private final SessionResolver sessions;
-    private final ObjectMapper json;
+    private final RequestJson json;
 
-    ConversationResource(Transcripts transcripts, SessionResolver sessions, ObjectMapper json) {
+    ConversationResource(Transcripts transcripts, SessionResolver sessions, RequestJson json) {
         this.transcripts = transcripts;
         this.sessions = sessions;
         this.json = json;
@@ -56,7 +55,7 @@ public class ConversationResource {
     public Response create(byte[] body, HttpServerRequest request) {
         TranscriptStore store = transcripts.store();
         String session = sessions.require(request);
-        JsonNode fields = readObject(body);
+        JsonNode fields = json.optionalObject(body);
         ConversationRecord created = store.createConversation(session, optionalText(fields, "title"),
                 optionalText(fields, "model"));
         return Response.status(201).entity(ConversationView.of(created)).build();
@@ -103,7 +102,7 @@ public class ConversationResource {
         TranscriptStore store = transcripts.store();
         String session = sessions.require(request);
         UUID conversationId = ConversationIds.parse(id, "id");
-        JsonNode fields = readObject(body);
+        JsonNode fields = json.optionalObject(body);
         String title = optionalText(fields, "title");
         Boolean pinned = optionalBoolean(fields, "pinned");
         return store.updateConversation(session, conversationId, title, pinned)
@@ -124,21 +123,6 @@ public class ConversationResource {
         return Response.noContent().build();
     }
 
-    private JsonNode readObject(byte[] body) {
-        if (body == null || body.length == 0) {
-            return json.createObjectNode();
-        }
-        try {
-            JsonNode node = json.readTree(body);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException e) {
-            // reported below
-        }
-        throw ApiException.invalidRequest("invalid_json", null, "The request body must be a JSON object");
-    }
-
     private static String optionalText(JsonNode fields, String name) {
         JsonNode value = fields.get(name);
         if (value == null || value.isNull()) {
@@ -147,7 +131,11 @@ public class ConversationResource {
         if (!value.isTextual()) {
             throw ApiException.invalidRequest("invalid_value", name, name + " must be a string");
         }
-        return value.asText();
+        String problem = StorableText.problem(value.textValue());
+        if (problem != null) {
+            throw ApiException.invalidRequest("invalid_value", name, name + " " + problem);
+        }
+        return value.textValue();
     }
 
     private static Boolean optionalBoolean(JsonNode fields, String name) {

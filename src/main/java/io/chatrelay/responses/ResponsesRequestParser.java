@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.chatrelay.conversation.StorableText;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.relay.RequestBodyReader;
 import io.chatrelay.turn.ExchangeRequest;
@@ -51,7 +52,7 @@ public class ResponsesRequestParser {
      */
     private static JsonNode checkInput(JsonNode input) {
         if (input != null && input.isTextual()) {
-            return input;
+            return storable(input);
         }
         if (input == null || !input.isArray() || input.isEmpty()) {
             throw ApiException.invalidRequest("invalid_input", "input",
@@ -64,6 +65,15 @@ public class ResponsesRequestParser {
                 lastUser = item.get("content");
             }
         }
-        return lastUser;
+        return storable(lastUser);
+    }
+
+    /** The turn's user message is stored as sent: refused now rather than failing in the store. */
+    private static JsonNode storable(JsonNode userContent) {
+        String problem = StorableText.problem(userContent);
+        if (problem != null) {
+            throw ApiException.invalidRequest("invalid_input", "input", "the stored user input " + problem);
+        }
+        return userContent;
     }
 }
