@@ -62,14 +62,16 @@ public class RequestBodyReader {
 
     /**
      * Removes {@code conversation_id} from the body and returns the conversation it or the
-     * header names (the body wins), or null; a malformed id is a 400.
+     * header names (the body wins), or null; a malformed id in either is a 400, also when the
+     * other one is the one used.
      */
     public static UUID takeConversationId(ObjectNode body, String fromHeader) {
+        UUID headerId = fromHeader == null ? null : ConversationIds.parse(fromHeader, "conversation_id");
         JsonNode fromBody = body.remove("conversation_id");
         if (fromBody != null && !fromBody.isNull()) {
             return ConversationIds.parse(fromBody.isTextual() ? fromBody.asText() : null, "conversation_id");
         }
-        return fromHeader == null ? null : ConversationIds.parse(fromHeader, "conversation_id");
+        return headerId;
     }
 
     /**
