@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.chatrelay.conversation.StorableText;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.relay.RequestBodyReader;
 import io.chatrelay.turn.ExchangeRequest;
@@ -58,6 +59,11 @@ public class ChatRequestParser {
             if ("user".equals(message.get("role").asText())) {
                 lastUser = message.get("content");
             }
+        }
+        // The turn's user message is stored as sent: refused now rather than failing in the store.
+        String problem = StorableText.problem(lastUser);
+        if (problem != null) {
+            throw invalidMessages("the content of the last user message " + problem);
         }
         return lastUser;
     }

@@ -1,6 +1,5 @@
 package io.chatrelay.conversation;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 
@@ -19,9 +18,9 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.chatrelay.error.ApiException;
+import io.chatrelay.json.RequestJson;
 import io.chatrelay.session.Owner;
 import io.chatrelay.session.OwnerResolver;
 import io.vertx.ext.web.RoutingContext;
@@ -45,9 +44,9 @@ public class ConversationResource {
 
     private final Transcripts transcripts;
     private final OwnerResolver owners;
-    private final ObjectMapper json;
+    private final RequestJson json;
 
-    ConversationResource(Transcripts transcripts, OwnerResolver owners, ObjectMapper json) {
+    ConversationResource(Transcripts transcripts, OwnerResolver owners, RequestJson json) {
         this.transcripts = transcripts;
         this.owners = owners;
         this.json = json;
@@ -58,7 +57,7 @@ public class ConversationResource {
     public Response create(byte[] body, RoutingContext context) {
         TranscriptStore store = transcripts.store();
         Owner owner = owners.require(context);
-        JsonNode fields = readObject(body);
+        JsonNode fields = json.optionalObject(body);
         ConversationRecord created = store.createConversation(owner, optionalText(fields, "title"),
                 optionalText(fields, "model"));
         return Response.status(201).entity(ConversationView.of(created)).build();
@@ -105,7 +104,7 @@ public class ConversationResource {
         TranscriptStore store = transcripts.store();
         Owner owner = owners.require(context);
         UUID conversationId = ConversationIds.parse(id, "id");
-        JsonNode fields = readObject(body);
+        JsonNode fields = json.optionalObject(body);
         String title = optionalText(fields, "title");
         Boolean pinned = optionalBoolean(fields, "pinned");
         return store.updateConversation(owner, conversationId, title, pinned)
@@ -126,21 +125,6 @@ public class ConversationResource {
         return Response.noContent().build();
     }
 
-    private JsonNode readObject(byte[] body) {
-        if (body == null || body.length == 0) {
-            return json.createObjectNode();
-        }
-        try {
-            JsonNode node = json.readTree(body);
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException e) {
-            // reported below
-        }
-        throw ApiException.invalidRequest("invalid_json", null, "The request body must be a JSON object");
-    }
-
     private static String optionalText(JsonNode fields, String name) {
         JsonNode value = fields.get(name);
         if (value == null || value.isNull()) {
@@ -149,7 +133,11 @@ public class ConversationResource {
         if (!value.isTextual()) {
             throw ApiException.invalidRequest("invalid_value", name, name + " must be a string");
         }
-        return value.asText();
+        String problem = StorableText.problem(value.textValue());
+        if (problem != null) {
+            throw ApiException.invalidRequest("invalid_value", name, name + " " + problem);
+        }
+        return value.textValue();
     }
 
     private static Boolean optionalBoolean(JsonNode fields, String name) {

@@ -1,5 +1,6 @@
 package io.chatrelay.error;
 
+import java.io.IOException;
 import java.sql.SQLException;
 import java.util.stream.Collectors;
 
@@ -18,6 +19,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
+import io.vertx.core.http.HttpServerRequest;
+
 /**
  * The one place where exceptions become HTTP answers. Every answer uses OpenAI's error
  * envelope so that SDKs surface the message; nothing internal (type names, stack traces,
@@ -27,6 +30,13 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    /** The current request (a request-scoped proxy). */
+    private final HttpServerRequest request;
+
+    ErrorMappers(HttpServerRequest request) {
+        this.request = request;
+    }
 
     @ServerExceptionMapper
     public Response apiError(ApiException e) {
@@ -73,6 +83,13 @@ public class ErrorMappers {
 
     @ServerExceptionMapper(priority = Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (e instanceof IOException && request.response().ended()) {
+            // The HTTP server refused the body while RESTEasy read it (a chunked body over
+            // MAX_BODY_BYTES): it answered 413 and closed the connection. Nothing is left to answer,
+            // and a client's oversized body is no error of the service. No entity: nothing is written.
+            LOG.debugf("Request body read ended by the HTTP server's own answer (%s)", typeChain(e));
+            return Response.status(request.response().getStatusCode()).build();
+        }
         // Messages may quote SQL, URLs or content: only type names are logged.
         if (isStorageFailure(e)) {
             LOG.errorf("Transcript storage failed while serving a request (%s)", typeChain(e));

@@ -1,25 +1,24 @@
 package io.chatrelay.relay;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.chatrelay.conversation.ConversationIds;
+import io.chatrelay.conversation.StorableText;
 import io.chatrelay.error.ApiException;
+import io.chatrelay.json.RequestJson;
 import io.chatrelay.upstream.UpstreamConfig;
 
 /**
  * The checks every relayed endpoint (chat completions, responses) makes on a body in the
- * same way. Numbers keep their exact decimal form and unknown fields are kept, so that the
- * body the provider receives is the client's, minus our own fields.
+ * same way. The body is read by {@link RequestJson}: numbers keep their exact decimal form and
+ * unknown fields are kept, so that the body the provider receives is the client's, minus our
+ * own fields.
  */
 @ApplicationScoped
 public class RequestBodyReader {
@@ -32,29 +31,17 @@ public class RequestBodyReader {
             "xhigh");
     public static final List<String> VERBOSITIES = List.of("low", "medium", "high");
 
-    private final ObjectMapper json;
+    private final RequestJson json;
     private final UpstreamConfig upstream;
 
-    RequestBodyReader(ObjectMapper mapper, UpstreamConfig upstream) {
-        this.json = mapper.copy()
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    RequestBodyReader(RequestJson json, UpstreamConfig upstream) {
+        this.json = json;
         this.upstream = upstream;
     }
 
-    /** The body as a JSON object, or a 400 {@code invalid_json}. */
+    /** The body as a JSON object, or a 400 ({@code invalid_json}, {@code invalid_utf8}). */
     public ObjectNode readObject(byte[] raw) {
-        JsonNode node;
-        try {
-            node = raw == null || raw.length == 0 ? null : json.readTree(raw);
-        } catch (IOException e) {
-            throw ApiException.invalidRequest("invalid_json", null, "The request body is not valid JSON");
-        }
-        if (!(node instanceof ObjectNode object)) {
-            throw ApiException.invalidRequest("invalid_json", null, "The request body must be a JSON object");
-        }
-        return object;
+        return json.object(raw);
     }
 
     /**
@@ -75,22 +62,32 @@ public class RequestBodyReader {
 
     /**
      * Removes {@code conversation_id} from the body and returns the conversation it or the
-     * header names (the body wins), or null; a malformed id is a 400.
+     * header names (the body wins), or null; a malformed id in either is a 400, also when the
+     * other one is the one used.
      */
     public static UUID takeConversationId(ObjectNode body, String fromHeader) {
+        UUID headerId = fromHeader == null ? null : ConversationIds.parse(fromHeader, "conversation_id");
         JsonNode fromBody = body.remove("conversation_id");
         if (fromBody != null && !fromBody.isNull()) {
             return ConversationIds.parse(fromBody.isTextual() ? fromBody.asText() : null, "conversation_id");
         }
-        return fromHeader == null ? null : ConversationIds.parse(fromHeader, "conversation_id");
+        return headerId;
     }
 
-    /** Sets DEFAULT_MODEL when the body names no model, and returns the model the request uses. */
+    /**
+     * Sets DEFAULT_MODEL when the body names no model, and returns the model the request uses;
+     * it becomes the model of a conversation the request creates, so it must be storable.
+     */
     public String fillModel(ObjectNode body) {
         JsonNode model = body.get("model");
         if (model == null || model.isNull()) {
             body.put("model", upstream.defaultModel());
         }
-        return body.get("model").asText();
+        String name = body.get("model").asText();
+        String problem = StorableText.problem(name);
+        if (problem != null) {
+            throw ApiException.invalidRequest("invalid_value", "model", "model " + problem);
+        }
+        return name;
     }
 }

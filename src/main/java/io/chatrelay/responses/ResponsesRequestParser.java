@@ -1,12 +1,14 @@
 package io.chatrelay.responses;
 
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.chatrelay.conversation.StorableText;
 import io.chatrelay.error.ApiException;
 import io.chatrelay.relay.RequestBodyReader;
 import io.chatrelay.turn.ExchangeRequest;
@@ -20,6 +22,12 @@ import io.chatrelay.turn.ExchangeRequest;
 public class ResponsesRequestParser {
 
     public static final String PREVIOUS_RESPONSE_HEADER = "X-Previous-Response-Id";
+    /**
+     * A response id is forwarded to the provider: visible ASCII only, so that no control
+     * character (a tab, CR, LF) travels on from a header or the body. Providers' ids are short
+     * ASCII tokens ({@code resp_...}).
+     */
+    private static final Pattern RESPONSE_ID = Pattern.compile("[\\x21-\\x7E]{1,256}");
 
     private final RequestBodyReader bodies;
 
@@ -34,15 +42,35 @@ public class ResponsesRequestParser {
                 RequestBodyReader.REASONING_EFFORTS);
         RequestBodyReader.checkEnum(body.get("text"), "verbosity", "text.verbosity", RequestBodyReader.VERBOSITIES);
         UUID conversationId = RequestBodyReader.takeConversationId(body, conversationHeader);
-        JsonNode previous = body.get("previous_response_id");
-        // The body wins: the header is a convenience for clients that cannot change the body.
-        if ((previous == null || previous.isNull()) && previousResponseHeader != null
-                && !previousResponseHeader.isBlank()) {
-            body.put("previous_response_id", previousResponseHeader);
-        }
+        takePreviousResponseId(body, previousResponseHeader);
         String model = bodies.fillModel(body);
         boolean stream = body.path("stream").asBoolean(false);
         return new ExchangeRequest(body, stream, conversationId, userContent, model);
+    }
+
+    /**
+     * Checks {@code previous_response_id} and, when the body has none, sets it from the header
+     * (the body wins: the header is a convenience for clients that cannot change the body). An
+     * empty header counts as absent; a malformed id in either is a 400, also in the one not used.
+     */
+    private static void takePreviousResponseId(ObjectNode body, String fromHeader) {
+        boolean headerGiven = fromHeader != null && !fromHeader.isEmpty();
+        if (headerGiven) {
+            checkResponseId(fromHeader);
+        }
+        JsonNode previous = body.get("previous_response_id");
+        if (previous != null && !previous.isNull()) {
+            checkResponseId(previous.isTextual() ? previous.textValue() : null);
+        } else if (headerGiven) {
+            body.put("previous_response_id", fromHeader);
+        }
+    }
+
+    private static void checkResponseId(String id) {
+        if (id == null || !RESPONSE_ID.matcher(id).matches()) {
+            throw ApiException.invalidRequest("invalid_value", "previous_response_id",
+                    "previous_response_id must be 1-256 visible ASCII characters (no spaces or control characters)");
+        }
     }
 
     /**
@@ -51,7 +79,7 @@ public class ResponsesRequestParser {
      */
     private static JsonNode checkInput(JsonNode input) {
         if (input != null && input.isTextual()) {
-            return input;
+            return storable(input);
         }
         if (input == null || !input.isArray() || input.isEmpty()) {
             throw ApiException.invalidRequest("invalid_input", "input",
@@ -64,6 +92,15 @@ public class ResponsesRequestParser {
                 lastUser = item.get("content");
             }
         }
-        return lastUser;
+        return storable(lastUser);
+    }
+
+    /** The turn's user message is stored as sent: refused now rather than failing in the store. */
+    private static JsonNode storable(JsonNode userContent) {
+        String problem = StorableText.problem(userContent);
+        if (problem != null) {
+            throw ApiException.invalidRequest("invalid_input", "input", "the stored user input " + problem);
+        }
+        return userContent;
     }
 }

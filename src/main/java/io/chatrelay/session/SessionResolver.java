@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.chatrelay.error.ApiException;
 import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -25,7 +26,7 @@ public class SessionResolver {
         String value = request.getHeader(HEADER);
         if (value == null) {
             Cookie cookie = request.getCookie(COOKIE);
-            value = cookie == null ? null : cookie.getValue();
+            value = cookie == null ? droppedCookie(request) : cookie.getValue();
         }
         if (value == null) {
             return Optional.empty();
@@ -35,6 +36,24 @@ public class SessionResolver {
                     "Session id must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'");
         }
         return Optional.of(value);
+    }
+
+    /**
+     * The raw value of a {@code cf_session_id} cookie that the HTTP server's cookie parser
+     * dropped as malformed (a tab, a space, a control character in it), or null: such a cookie
+     * is refused like a malformed header, rather than the request silently running without
+     * its session.
+     */
+    private static String droppedCookie(HttpServerRequest request) {
+        for (String header : request.headers().getAll(HttpHeaders.COOKIE)) {
+            for (String pair : header.split(";")) {
+                int equals = pair.indexOf('=');
+                if (equals > 0 && pair.substring(0, equals).strip().equals(COOKIE)) {
+                    return pair.substring(equals + 1);
+                }
+            }
+        }
+        return null;
     }
 
     /** The session, which this request must have. */

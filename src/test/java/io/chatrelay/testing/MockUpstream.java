@@ -50,6 +50,11 @@ public final class MockUpstream {
         return named("search");
     }
 
+    /** A server that no request may reach: tests point URLs at it and expect it untouched. */
+    public static MockUpstream bystander() {
+        return named("bystander");
+    }
+
     private static MockUpstream named(String name) {
         return INSTANCES.computeIfAbsent(name, n -> {
             try {
