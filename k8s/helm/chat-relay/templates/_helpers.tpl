@@ -138,6 +138,10 @@ render (install, upgrade, template, lint) stops with a message naming the value 
 {{- fail "a filejson: DB_URL is for a single instance (two processes on one directory overwrite each other's files): set replicas=1 and autoscaling.enabled=false, or use PostgreSQL" }}
 {{- end }}
 {{- end }}
+{{- $np := .Values.networkPolicy }}
+{{- if and $np.enabled (not $np.ingress.allowFromAnywhere) (not $np.ingress.namespaces) (not $np.ingress.from) }}
+{{- fail "networkPolicy.ingress: name who may connect to the service (namespaces, e.g. the ingress controller's and Prometheus', or from: NetworkPolicyPeer entries), or set networkPolicy.ingress.allowFromAnywhere=true to admit any peer on port 8080" }}
+{{- end }}
 {{- if and .Values.otel.enabled (not .Values.otel.endpoint) }}
 {{- fail "otel.endpoint: the OTLP endpoint is required when otel.enabled is true" }}
 {{- end }}
