@@ -144,6 +144,10 @@ render (install, upgrade, template, lint) stops with a message naming the value 
 {{- if and (eq .Values.auth.mode "jwt") (not .Values.auth.jwt.publicKeyLocation) }}
 {{- fail "auth.jwt.publicKeyLocation: give the issuer's JWKS URL or key file for auth.mode=jwt" }}
 {{- end }}
+{{- $np := .Values.networkPolicy }}
+{{- if and $np.enabled (not $np.ingress.allowFromAnywhere) (not $np.ingress.namespaces) (not $np.ingress.from) }}
+{{- fail "networkPolicy.ingress: name who may connect to the service (namespaces, e.g. the ingress controller's and Prometheus', or from: NetworkPolicyPeer entries), or set networkPolicy.ingress.allowFromAnywhere=true to admit any peer on port 8080" }}
+{{- end }}
 {{- if and .Values.otel.enabled (not .Values.otel.endpoint) }}
 {{- fail "otel.endpoint: the OTLP endpoint is required when otel.enabled is true" }}
 {{- end }}

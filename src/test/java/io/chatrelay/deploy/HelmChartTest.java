@@ -567,6 +567,91 @@ class HelmChartTest {
     }
 
     @Test
+    void aNetworkPolicyThatNamesNoIngressPeerIsRefusedUnlessOpenOnPurpose() {
+        assertRenderFails("networkPolicy: {enabled: true}", "networkPolicy.ingress");
+        assertRenderFails("networkPolicy: {enabled: true, ingress: {namespaces: [], from: []}}", "networkPolicy.ingress");
+
+        JsonNode open = render("networkPolicy: {enabled: true, ingress: {allowFromAnywhere: true}}").one("NetworkPolicy");
+        assertEquals("http", open.at("/spec/ingress/0/ports/0/port").asText());
+        assertTrue(open.at("/spec/ingress/0/from").isMissingNode(), "any peer, on port 8080 only: " + open);
+    }
+
+    @Test
+    void ingressPeersAreTheTestPodTheNamedNamespacesAndTheGivenSelectors() {
+        JsonNode peers = render("""
+                networkPolicy:
+                  enabled: true
+                  ingress:
+                    namespaces: [monitoring]
+                    from:
+                      - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}
+                        podSelector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}
+                """).one("NetworkPolicy").at("/spec/ingress/0/from");
+        assertEquals(3, peers.size(), peers.toString());
+        assertEquals(RELEASE, peers.at("/0/podSelector/matchLabels/app.kubernetes.io~1instance").asText());
+        assertEquals("helm-test", peers.at("/0/podSelector/matchLabels/app.kubernetes.io~1component").asText());
+        assertEquals("monitoring", peers.at("/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText());
+        // Both selectors in one peer: the controller's pods of that namespace, not the whole namespace.
+        JsonNode controller = peers.get(2);
+        assertEquals("ingress-nginx", controller.at("/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText());
+        assertEquals("ingress-nginx", controller.at("/podSelector/matchLabels/app.kubernetes.io~1name").asText());
+    }
+
+    @Test
+    void theProviderIsReachableAtPublicAddressesOnlyUnlessItsPeersAreNamed() {
+        String on = "networkPolicy: {enabled: true, ingress: {namespaces: [ingress-nginx]}";
+        JsonNode byDefault = egressRuleForPort(render(on + "}"), 443);
+        Map<String, List<String>> exceptions = new HashMap<>();
+        byDefault.path("to").forEach(peer -> exceptions.put(peer.at("/ipBlock/cidr").asText(),
+                texts(peer.at("/ipBlock/except"))));
+        assertEquals(Set.of("0.0.0.0/0", "::/0"), exceptions.keySet(), byDefault.toString());
+        assertTrue(exceptions.get("0.0.0.0/0").containsAll(List.of("10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12",
+                "192.168.0.0/16", "169.254.0.0/16")), "no private, shared or link-local IPv4: " + exceptions);
+        assertTrue(exceptions.get("::/0").containsAll(List.of("fc00::/7", "fe80::/10")),
+                "no unique-local or link-local IPv6: " + exceptions);
+
+        JsonNode inCluster = egressRuleForPort(render(on
+                + ", egress: {upstream: {to: [{podSelector: {matchLabels: {app: ollama}}}], ports: [11434]}}}"), 11434);
+        assertEquals(1, inCluster.path("to").size(), inCluster.toString());
+        assertEquals("ollama", inCluster.at("/to/0/podSelector/matchLabels/app").asText());
+
+        assertTrue(egressRuleForPort(render(on + ", egress: {upstream: {to: []}}}"), 443).path("to").isMissingNode(),
+                "an empty list admits any address");
+    }
+
+    @Test
+    void dnsAndTheDatabaseAreReachableWhereTheValuesSayAndTheDatabaseOnlyWhenUsed() {
+        String on = "networkPolicy: {enabled: true, ingress: {namespaces: [ingress-nginx]}}\n";
+        Manifests open = render(on);
+        assertTrue(egressRuleForPort(open, 53).path("to").isMissingNode(), "DNS: any address by default");
+        assertTrue(egressRuleForPort(open, 5432).path("to").isMissingNode(), "database: any address by default");
+
+        Manifests named = render("""
+                networkPolicy:
+                  enabled: true
+                  ingress: {namespaces: [ingress-nginx]}
+                  egress:
+                    dns:
+                      to:
+                        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                          podSelector: {matchLabels: {k8s-app: kube-dns}}
+                    database:
+                      to:
+                        - podSelector: {matchLabels: {cnpg.io/cluster: chat-db}}
+                """);
+        assertEquals("kube-dns", egressRuleForPort(named, 53).at("/to/0/podSelector/matchLabels/k8s-app").asText());
+        assertEquals("chat-db",
+                egressRuleForPort(named, 5432).at("/to/0/podSelector/matchLabels/cnpg.io~1cluster").asText());
+
+        // Transcripts in files, or none: no way out to a database port.
+        for (String backend : List.of("config: {dbUrl: \"filejson:/data/transcripts\"}\nreplicas: 1\n",
+                "config: {persistTranscripts: false}\n")) {
+            JsonNode egress = render(on + backend).one("NetworkPolicy").at("/spec/egress");
+            assertEquals(2, egress.size(), "DNS and the provider only: " + egress);
+        }
+    }
+
+    @Test
     void theDisruptionBudgetCanBeSwitchedOff() {
         assertTrue(render("").kinds().contains("PodDisruptionBudget"));
         assertFalse(render("podDisruptionBudget: {enabled: false}").kinds().contains("PodDisruptionBudget"));
@@ -767,6 +852,18 @@ class HelmChartTest {
             }
             throw new AssertionError("no volume " + name);
         }
+    }
+
+    /** The NetworkPolicy's egress rule that opens the given TCP port. */
+    private static JsonNode egressRuleForPort(Manifests manifests, int port) {
+        for (JsonNode rule : manifests.one("NetworkPolicy").at("/spec/egress")) {
+            for (JsonNode p : rule.path("ports")) {
+                if (p.path("port").asInt() == port && p.path("protocol").asText().equals("TCP")) {
+                    return rule;
+                }
+            }
+        }
+        throw new AssertionError("no egress rule for TCP port " + port);
     }
 
     private TemplateCommand helmTemplate() {
