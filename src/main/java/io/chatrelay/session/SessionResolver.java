@@ -55,10 +55,4 @@ public class SessionResolver {
         }
         return null;
     }
-
-    /** The session, which this request must have. */
-    public String require(HttpServerRequest request) {
-        return resolve(request).orElseThrow(() -> ApiException.invalidRequest("missing_session", null,
-                "This request needs a session: send the X-Session-Id header or the cf_session_id cookie"));
-    }
 }
